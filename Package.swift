@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "prio-lua",
+    products: [
+        .library(name: "PrioLua", targets: ["PrioLua"]),
+        .executable(name: "prio-lua", targets: ["prio-lua"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .target(name: "PrioCore"),
+        .target(name: "PrioLua", dependencies: ["CLuaShim", "CLua", "PrioCore"]),
+        .executableTarget(
+            name: "prio-lua",
+            dependencies: [
+                "PrioLua",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "PrioCoreTests", dependencies: ["PrioCore"]),
+        .testTarget(
+            name: "PrioLuaTests",
+            dependencies: ["PrioLua"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["PrioLua"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

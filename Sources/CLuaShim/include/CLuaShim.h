@@ -1,0 +1,73 @@
+#ifndef PRIO_CLUASHIM_H
+#define PRIO_CLUASHIM_H
+/*
+ * CLuaShim: the only code in prio-lua that raises Lua errors or yields from a
+ * C function. Swift host functions never call lua_error/lua_yield themselves:
+ * they return a status, and the trampoline here acts on it after the Swift
+ * frame has returned, so no longjmp ever crosses a Swift frame.
+ */
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stddef.h>
+
+/* Statuses a Swift host function returns instead of a result count. */
+enum {
+    PRIO_RAISE = -1,        /* raise the value on top of the stack as is */
+    PRIO_RAISE_WHERE = -2,  /* raise the string on top, prefixed with "file:line: " */
+    PRIO_SUSPEND = -3       /* suspend the job; the run loop resumes it later */
+};
+
+/* Called by the trampoline: runs Swift host function `function_id`. */
+typedef int (*prio_dispatch_fn)(lua_State *L, int function_id);
+
+/* Per-state bookkeeping, reachable from every thread through the extra space. */
+typedef struct prio_state {
+    void *host;             /* Unmanaged pointer to the Swift runtime */
+    int suspending;         /* set when a scheduler suspension is passing up */
+    int warn_on;            /* warnings enabled ("@on"/"@off") */
+    int warn_continued;     /* inside a multi-part warning */
+    size_t allocated;       /* bytes currently allocated by this state */
+    size_t peak;            /* high-water mark of `allocated` */
+    size_t limit;           /* 0 = unlimited */
+    int enforce_limit;      /* the limit applies only while script code runs */
+} prio_state;
+
+/* Creates a state with prio-lua's allocator, panic and warning handlers. */
+lua_State *prio_newstate(void *host);
+void prio_closestate(lua_State *L);
+prio_state *prio_getstate(lua_State *L);
+
+void prio_set_dispatch(prio_dispatch_fn fn);
+/* Pushes a C closure that calls Swift host function `function_id`. */
+void prio_push_host_function(lua_State *L, int function_id);
+/* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
+void prio_push_suspending_function(lua_State *L);
+
+/* Protected helpers: each returns a lua status and never raises. */
+/* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
+int prio_tostring_protected(lua_State *L, int idx);
+/* Loads a chunk from a buffer (text only when text_only is set). */
+int prio_loadbuffer(lua_State *L, const char *buf, size_t len, const char *chunkname, int text_only);
+/* Pushes a traceback of coroutine co (or nothing on memory failure); returns a status. */
+int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int level);
+/* Opens the standard libraries under protection. */
+int prio_openlibs_protected(lua_State *L);
+
+/* Wrappers for Lua's function-like macros, which Swift cannot import. */
+static inline void prio_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void prio_newtable(lua_State *L) { lua_newtable(L); }
+static inline int prio_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int prio_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int prio_pcall(lua_State *L, int nargs, int nresults, int msgh) {
+    return lua_pcall(L, nargs, nresults, msgh);
+}
+static inline const char *prio_tostring(lua_State *L, int idx) { return lua_tostring(L, idx); }
+static inline void prio_insert(lua_State *L, int idx) { lua_insert(L, idx); }
+static inline void prio_remove(lua_State *L, int idx) { lua_remove(L, idx); }
+static inline void prio_replace(lua_State *L, int idx) { lua_replace(L, idx); }
+static inline void *prio_newuserdata(lua_State *L, size_t size) { return lua_newuserdatauv(L, size, 1); }
+static inline int prio_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
+static inline void prio_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+
+#endif

@@ -1,0 +1,170 @@
+#include "CLuaShim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static prio_dispatch_fn dispatch_to_swift = NULL;
+
+void prio_set_dispatch(prio_dispatch_fn fn) { dispatch_to_swift = fn; }
+
+prio_state *prio_getstate(lua_State *L) {
+    return *(prio_state **)lua_getextraspace(L);
+}
+
+/* --- allocator: counts bytes; refuses growth past the limit while enforced --- */
+static void *prio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    prio_state *st = (prio_state *)ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        st->allocated -= old;
+        return NULL;
+    }
+    if (st->enforce_limit && st->limit && nsize > old && st->allocated - old + nsize > st->limit)
+        return NULL;
+    void *np = realloc(ptr, nsize);
+    if (np == NULL) return NULL;
+    st->allocated = st->allocated - old + nsize;
+    if (st->allocated > st->peak) st->peak = st->allocated;
+    return np;
+}
+
+/* Reached only by an error outside any protected call: a bug in prio-lua. */
+static int prio_panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "prio-lua: PANIC: unprotected error in call to Lua API (%s)\n",
+            msg ? msg : "error object is not a string");
+    fflush(stderr);
+    abort();
+    return 0;
+}
+
+/* Warnings as lua.c prints them: off until "@on", pieces joined until the last. */
+static void prio_warn(void *ud, const char *msg, int tocont) {
+    prio_state *st = (prio_state *)ud;
+    if (!st->warn_continued && !tocont && *msg == '@') {
+        if (strcmp(msg, "@off") == 0) st->warn_on = 0;
+        else if (strcmp(msg, "@on") == 0) st->warn_on = 1;
+        return;
+    }
+    if (st->warn_on) {
+        if (!st->warn_continued) fputs("prio-lua: warning: ", stderr);
+        fputs(msg, stderr);
+        if (!tocont) { fputc('\n', stderr); fflush(stderr); }
+    }
+    st->warn_continued = tocont;
+}
+
+lua_State *prio_newstate(void *host) {
+    prio_state *st = calloc(1, sizeof(prio_state));
+    if (st == NULL) return NULL;
+    st->host = host;
+    lua_State *L = lua_newstate(prio_alloc, st);
+    if (L == NULL) { free(st); return NULL; }
+    *(prio_state **)lua_getextraspace(L) = st;
+    lua_atpanic(L, prio_panic);
+    lua_setwarnf(L, prio_warn, st);
+    return L;
+}
+
+void prio_closestate(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    st->enforce_limit = 0;
+    lua_close(L);
+    free(st);
+}
+
+/* --- the trampoline for Swift host functions --- */
+
+/* Continuation of a suspended host call: the run loop resumed with (ok, values...). */
+static int resume_continuation(lua_State *L, int status, lua_KContext ctx) {
+    (void)status; (void)ctx;
+    int n = lua_gettop(L);
+    if (n == 0) return 0;
+    if (lua_type(L, 1) == LUA_TBOOLEAN && !lua_toboolean(L, 1)) {
+        lua_settop(L, 2);
+        return lua_error(L);
+    }
+    return n - 1;
+}
+
+static int host_trampoline(lua_State *L) {
+    int id = (int)lua_tointeger(L, lua_upvalueindex(1));
+    int r = dispatch_to_swift(L, id);
+    if (r >= 0) return r;
+    switch (r) {
+    case PRIO_RAISE:
+        return lua_error(L);
+    case PRIO_RAISE_WHERE:
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    case PRIO_SUSPEND:
+        if (!lua_isyieldable(L)) {
+            prio_getstate(L)->suspending = 0;
+            return luaL_error(L, "cannot suspend here (inside a C call such as a metamethod or a sort comparator)");
+        }
+        lua_settop(L, 0);
+        prio_getstate(L)->suspending = 1;
+        return lua_yieldk(L, 0, 0, resume_continuation);
+    default:
+        return luaL_error(L, "prio-lua: bad host function status %d", r);
+    }
+}
+
+void prio_push_host_function(lua_State *L, int function_id) {
+    lua_pushinteger(L, function_id);
+    lua_pushcclosure(L, host_trampoline, 1);
+}
+
+static int suspending(lua_State *L) {
+    lua_pushboolean(L, prio_getstate(L)->suspending);
+    return 1;
+}
+
+void prio_push_suspending_function(lua_State *L) { lua_pushcfunction(L, suspending); }
+
+/* --- protected helpers --- */
+
+static int tostring_body(lua_State *L) {
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
+int prio_tostring_protected(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, tostring_body);
+    lua_pushvalue(L, idx);
+    return lua_pcall(L, 1, 1, 0);
+}
+
+int prio_loadbuffer(lua_State *L, const char *buf, size_t len, const char *chunkname, int text_only) {
+    return luaL_loadbufferx(L, buf, len, chunkname, text_only ? "t" : "bt");
+}
+
+static int traceback_body(lua_State *L) {
+    lua_State *co = (lua_State *)lua_touserdata(L, 1);
+    const char *msg = lua_tostring(L, 2);
+    int level = (int)lua_tointeger(L, 3);
+    luaL_traceback(L, co, msg, level);
+    return 1;
+}
+
+int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int level) {
+    lua_pushcfunction(L, traceback_body);
+    lua_pushlightuserdata(L, co);
+    if (msg) lua_pushstring(L, msg); else lua_pushnil(L);
+    lua_pushinteger(L, level);
+    return lua_pcall(L, 3, 1, 0);
+}
+
+static int openlibs_body(lua_State *L) {
+    luaL_openlibs(L);
+    return 0;
+}
+
+int prio_openlibs_protected(lua_State *L) {
+    lua_pushcfunction(L, openlibs_body);
+    return lua_pcall(L, 0, 0, 0);
+}

@@ -1,0 +1,139 @@
+/// A binary min-heap of job indices ordered by `QueueKey`, with position
+/// tracking so that a queued job's key can change or the job can leave in
+/// O(log n).
+///
+/// Positions live outside the heap, in one array shared by every heap of a
+/// scheduler (a job is in at most one heap at a time), so many heaps cost no
+/// per-job memory each. `positions[job]` is the job's index in `entries`, or
+/// -1 when the job is in no heap.
+public struct IndexedHeap: Sendable {
+    public struct Entry: Sendable {
+        public var key: QueueKey
+        public var job: Int32
+    }
+
+    public private(set) var entries: ContiguousArray<Entry> = []
+
+    public init() {}
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+    /// The best entry, without removing it. - Complexity: O(1)
+    public var min: Entry? { entries.first }
+
+    /// - Complexity: O(log n)
+    public mutating func insert(_ job: Int32, key: QueueKey, positions: inout ContiguousArray<Int32>) {
+        entries.append(Entry(key: key, job: job))
+        positions[Int(job)] = Int32(entries.count - 1)
+        siftUp(entries.count - 1, positions: &positions)
+    }
+
+    /// Removes and returns the best job. - Complexity: O(log n)
+    public mutating func popMin(positions: inout ContiguousArray<Int32>) -> Int32? {
+        guard let first = entries.first else { return nil }
+        remove(at: 0, positions: &positions)
+        return first.job
+    }
+
+    /// Removes `job` if it is in this heap. - Complexity: O(log n)
+    public mutating func remove(_ job: Int32, positions: inout ContiguousArray<Int32>) {
+        let index = Int(positions[Int(job)])
+        guard index >= 0, index < entries.count, entries[index].job == job else { return }
+        remove(at: index, positions: &positions)
+    }
+
+    /// Gives `job` a new key and restores heap order. - Complexity: O(log n)
+    public mutating func update(_ job: Int32, key: QueueKey, positions: inout ContiguousArray<Int32>) {
+        let index = Int(positions[Int(job)])
+        guard index >= 0, index < entries.count, entries[index].job == job else { return }
+        let old = entries[index].key
+        entries[index].key = key
+        if key < old {
+            siftUp(index, positions: &positions)
+        } else {
+            siftDown(index, positions: &positions)
+        }
+    }
+
+    public func contains(_ job: Int32, positions: ContiguousArray<Int32>) -> Bool {
+        let index = Int(positions[Int(job)])
+        return index >= 0 && index < entries.count && entries[index].job == job
+    }
+
+    /// Re-keys every entry and restores heap order in one pass.
+    /// - Complexity: O(n), instead of n updates at O(log n) each.
+    public mutating func rekeyAll(positions: inout ContiguousArray<Int32>, key: (Int32) -> QueueKey) {
+        for index in entries.indices {
+            entries[index].key = key(entries[index].job)
+        }
+        var index = entries.count / 2
+        while index > 0 {
+            index -= 1
+            siftDown(index, positions: &positions)
+        }
+        for (position, entry) in entries.enumerated() {
+            positions[Int(entry.job)] = Int32(position)
+        }
+    }
+
+    private mutating func remove(at index: Int, positions: inout ContiguousArray<Int32>) {
+        let removed = entries[index].job
+        let last = entries.count - 1
+        if index != last {
+            entries.swapAt(index, last)
+            positions[Int(entries[index].job)] = Int32(index)
+        }
+        entries.removeLast()
+        positions[Int(removed)] = -1
+        if index < entries.count {
+            siftDown(index, positions: &positions)
+            siftUp(index, positions: &positions)
+        }
+    }
+
+    private mutating func siftUp(_ start: Int, positions: inout ContiguousArray<Int32>) {
+        var child = start
+        let moving = entries[child]
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard moving.key < entries[parent].key else { break }
+            entries[child] = entries[parent]
+            positions[Int(entries[child].job)] = Int32(child)
+            child = parent
+        }
+        entries[child] = moving
+        positions[Int(moving.job)] = Int32(child)
+    }
+
+    private mutating func siftDown(_ start: Int, positions: inout ContiguousArray<Int32>) {
+        var parent = start
+        let moving = entries[parent]
+        let count = entries.count
+        while true {
+            var best = 2 * parent + 1
+            guard best < count else { break }
+            let right = best + 1
+            if right < count, entries[right].key < entries[best].key { best = right }
+            guard entries[best].key < moving.key else { break }
+            entries[parent] = entries[best]
+            positions[Int(entries[parent].job)] = Int32(parent)
+            parent = best
+        }
+        entries[parent] = moving
+        positions[Int(moving.job)] = Int32(parent)
+    }
+}
+
+extension IndexedHeap {
+    /// Checks heap order and position bookkeeping; compiled into debug builds only.
+    public func checkInvariants(positions: ContiguousArray<Int32>) {
+        #if DEBUG
+        for index in entries.indices {
+            precondition(positions[Int(entries[index].job)] == Int32(index), "heap position out of date")
+            if index > 0 {
+                precondition(!(entries[index].key < entries[(index - 1) / 2].key), "heap order broken")
+            }
+        }
+        #endif
+    }
+}

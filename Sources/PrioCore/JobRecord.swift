@@ -1,0 +1,104 @@
+/// A job's identity: 1, 2, 3… in submission order. `JobID.main` (0) stands
+/// for the script's main chunk, which the scheduler runs like a job that
+/// holds no slot and always goes first.
+public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: Int
+
+    public init(_ value: Int) { self.value = value }
+
+    public static let main = JobID(0)
+    public var isMain: Bool { value == 0 }
+    public var description: String { "#\(value)" }
+    public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.value < rhs.value }
+}
+
+/// The status a script sees (SPEC.md §3, job fields).
+public enum JobStatus: String, Sendable, CaseIterable {
+    case pending, running, waiting, done, failed, cancelled
+
+    public var isFinished: Bool {
+        switch self {
+        case .done, .failed, .cancelled: return true
+        case .pending, .running, .waiting: return false
+        }
+    }
+}
+
+/// Where a job is in the scheduler's state machine. Finer than `JobStatus`:
+/// the scheduler needs to know which queue or timer holds a job.
+public enum JobState: UInt8, Sendable {
+    /// Not runnable until a timer fires (`delay`, retry backoff).
+    case delayed
+    /// Wants a slot; in the pending queue.
+    case queued
+    /// Wants a slot, but its group is at its `limit`.
+    case parked
+    /// Holds a slot and can run; in the ready queue.
+    case ready
+    /// Executing Lua right now (at most one job at a time).
+    case running
+    /// Holds a slot, suspended until a timer fires.
+    case sleeping
+    /// Holds a slot, suspended until outside work (a subprocess, a host function) completes.
+    case blocked
+    /// Holds no slot, suspended until the jobs it awaits finish.
+    case awaiting
+    case done, failed, cancelled
+
+    public var status: JobStatus {
+        switch self {
+        case .delayed, .queued, .parked: return .pending
+        case .ready, .running, .sleeping, .blocked: return .running
+        case .awaiting: return .waiting
+        case .done: return .done
+        case .failed: return .failed
+        case .cancelled: return .cancelled
+        }
+    }
+
+    public var isFinished: Bool { status.isFinished }
+}
+
+/// Why a job that was suspended is running again; the runtime reads it to
+/// decide what the suspended call returns.
+public enum WakeReason: UInt8, Sendable {
+    case none
+    /// The jobs it awaited finished (all of them, or one for `await_any`).
+    case awaitSatisfied
+    /// The `await` timeout passed first.
+    case awaitTimedOut
+}
+
+/// Everything the scheduler knows about one job. Kept small and free of
+/// references: a queued job costs this record plus its Lua function.
+public struct JobRecord: Sendable {
+    public internal(set) var state: JobState
+    /// What was submitted or last set.
+    public internal(set) var basePriority: Double
+    /// What the policy computed from the base (equal to it by default).
+    public internal(set) var policyPriority: Double
+    /// What orders the job: the policy priority, lowered by inheritance.
+    public internal(set) var effectivePriority: Double
+    /// Place among equal priorities; see `QueueKey`.
+    public internal(set) var order: Int64
+    /// Index of the job's group, or -1.
+    public internal(set) var group: Int32
+    /// 1 on the first run; 0 before the job has started.
+    public internal(set) var attempt: Int32
+    public internal(set) var holdsSlot: Bool
+    /// The runtime has a live coroutine for this job.
+    public internal(set) var hasStarted: Bool
+    public internal(set) var wakeReason: WakeReason
+    /// Bumped whenever the job leaves a suspension, so timers set for an
+    /// earlier one are recognised as stale.
+    var generation: UInt32
+    /// Seconds of wall time an attempt may run, or `.infinity`.
+    public internal(set) var timeout: Double
+    public internal(set) var submittedAt: Double
+    /// NaN until the job first starts.
+    public internal(set) var startedAt: Double
+    /// NaN until the job finishes.
+    public internal(set) var finishedAt: Double
+    /// Absolute time in `now()` seconds, NaN when unset.
+    public internal(set) var deadline: Double
+}

@@ -1,0 +1,20 @@
+/// A job's place in a priority queue: lower `priority` first, then lower
+/// `order`. `order` comes from one rising counter, so equal priorities keep
+/// FIFO order; a job that gives way takes a new (later) order, which is what
+/// makes equals round-robin. The order survives priority changes, so a job
+/// keeps its place in submission order among its new equals.
+public struct QueueKey: Comparable, Sendable {
+    public var priority: Double
+    public var order: Int64
+
+    public init(priority: Double, order: Int64) {
+        self.priority = priority
+        self.order = order
+    }
+
+    @inlinable
+    public static func < (lhs: QueueKey, rhs: QueueKey) -> Bool {
+        if lhs.priority != rhs.priority { return lhs.priority < rhs.priority }
+        return lhs.order < rhs.order
+    }
+}

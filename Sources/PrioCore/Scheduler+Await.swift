@@ -1,0 +1,139 @@
+/// What an awaiting job waits for.
+struct AwaitRecord: Sendable {
+    var targets: [Int32]
+    var mode: Scheduler.AwaitMode
+    /// Targets still unfinished (for `.all`).
+    var remaining: Int
+}
+
+extension Scheduler {
+    public enum AwaitMode: Sendable { case all, any }
+
+    public enum AwaitOutcome: Equatable, Sendable {
+        /// Nothing to wait for: the condition already holds.
+        case satisfied
+        /// The job is suspended until the targets finish (or the timeout).
+        case suspended
+        case selfAwait
+        case cycle
+    }
+
+    /// The running job (or the main chunk) waits for `targets`: all of them,
+    /// or the first to finish. A job releases its slot while it waits and
+    /// lends its priority to the jobs it waits for (inheritance).
+    public mutating func await(
+        _ job: JobID, on targets: [JobID], mode: AwaitMode, until deadline: Double? = nil
+    ) -> AwaitOutcome {
+        expect(job, in: .running)
+        let id = Int32(job.value)
+        if targets.contains(job) { return .selfAwait }
+        let unfinished = targets.filter { !records[$0.value].state.isFinished }.map { Int32($0.value) }
+        switch mode {
+        case .all where unfinished.isEmpty: return .satisfied
+        case .any where unfinished.count < targets.count || targets.isEmpty: return .satisfied
+        default: break
+        }
+        if unfinished.contains(where: { waits(from: $0, reaching: id) }) { return .cycle }
+
+        awaits[id] = AwaitRecord(targets: unfinished, mode: mode, remaining: unfinished.count)
+        for target in unfinished { waiters[target, default: []].append(id) }
+        records[Int(id)].state = .awaiting
+        records[Int(id)].wakeReason = .none
+        releaseSlot(id)
+        if let deadline {
+            timers.schedule(job: id, kind: .awaitTimeout, due: deadline, generation: records[Int(id)].generation)
+        }
+        for target in Set(unfinished) { refreshEffectivePriority(target) }
+        return .suspended
+    }
+
+    /// Whether following await edges from `start` reaches `goal`.
+    func waits(from start: Int32, reaching goal: Int32) -> Bool {
+        var stack = [start]
+        var seen: Set<Int32> = []
+        while let current = stack.popLast() {
+            if current == goal { return true }
+            guard seen.insert(current).inserted, let record = awaits[current] else { continue }
+            stack.append(contentsOf: record.targets)
+        }
+        return false
+    }
+
+    /// Tells the waiters of a job that just finished. Returns whether anyone waited.
+    @discardableResult
+    mutating func notifyWaiters(of id: Int32) -> Bool {
+        guard let list = waiters.removeValue(forKey: id) else { return false }
+        for waiter in list {
+            guard var record = awaits[waiter] else { continue }
+            record.remaining -= 1
+            awaits[waiter] = record
+            if record.mode == .any || record.remaining == 0 {
+                endAwait(waiter, reason: .awaitSatisfied)
+            }
+        }
+        return !list.isEmpty
+    }
+
+    /// Ends an await: unregisters the waiter and makes it runnable again
+    /// (the main chunk at once; a job ahead of pending equals, for a slot).
+    mutating func endAwait(_ waiter: Int32, reason: WakeReason) {
+        dropAwait(waiter)
+        records[Int(waiter)].wakeReason = reason
+        records[Int(waiter)].generation &+= 1
+        if waiter == 0 {
+            makeReady(waiter, keepOrder: false)
+        } else {
+            enqueueResuming(waiter)
+        }
+    }
+
+    /// Removes `waiter`'s await edges and the priority it lent.
+    mutating func dropAwait(_ waiter: Int32) {
+        guard let record = awaits.removeValue(forKey: waiter) else { return }
+        for target in Set(record.targets) {
+            waiters[target]?.removeAll { $0 == waiter }
+            if waiters[target]?.isEmpty == true { waiters[target] = nil }
+            refreshEffectivePriority(target)
+        }
+    }
+
+    /// Whether some job or the main chunk is waiting for `job` right now.
+    public func isAwaited(_ job: JobID) -> Bool { waiters[Int32(job.value)]?.isEmpty == false }
+
+    /// The jobs `job` is waiting for, if it is awaiting.
+    public func awaitTargets(of job: JobID) -> [JobID] {
+        awaits[Int32(job.value)]?.targets.map { JobID(Int($0)) } ?? []
+    }
+
+    // MARK: Priorities and inheritance
+
+    /// Sets the submitted priority and the policy's priority for it.
+    /// - Complexity: O(log n), plus the jobs it waits on, transitively.
+    public mutating func setPriority(_ job: JobID, base: Double, policy: Double? = nil) {
+        guard contains(job), !records[job.value].state.isFinished else { return }
+        records[job.value].basePriority = base
+        records[job.value].policyPriority = policy ?? base
+        refreshEffectivePriority(Int32(job.value))
+    }
+
+    /// Recomputes a job's effective priority: its policy priority, lowered to
+    /// that of any job waiting on it. A change moves it in its queue and passes
+    /// on to the jobs it waits for.
+    mutating func refreshEffectivePriority(_ id: Int32) {
+        guard id != 0, !records[Int(id)].state.isFinished else { return }
+        var effective = records[Int(id)].policyPriority
+        for waiter in waiters[id] ?? [] where waiter != 0 {
+            effective = Swift.min(effective, records[Int(waiter)].effectivePriority)
+        }
+        guard effective != records[Int(id)].effectivePriority else { return }
+        records[Int(id)].effectivePriority = effective
+        let newKey = key(of: id)
+        switch records[Int(id)].state {
+        case .queued: pending.update(id, key: newKey, positions: &positions)
+        case .ready: ready.update(id, key: newKey, positions: &positions)
+        case .parked: groups[Int(records[Int(id)].group)].parked.update(id, key: newKey, positions: &positions)
+        case .delayed, .running, .sleeping, .blocked, .awaiting, .done, .failed, .cancelled: break
+        }
+        for target in Set(awaits[id]?.targets ?? []) { refreshEffectivePriority(target) }
+    }
+}

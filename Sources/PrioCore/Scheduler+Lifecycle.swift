@@ -1,0 +1,70 @@
+extension Scheduler {
+    public enum Ending: Sendable { case done, failed }
+
+    /// The job's body returned or raised for good. Frees its slot and wakes its
+    /// waiters. Returns whether anyone was waiting for it (a failure then
+    /// reaches an awaiter instead of being reported).
+    @discardableResult
+    public mutating func finished(_ job: JobID, _ ending: Ending, now: Double) -> Bool {
+        let id = Int32(job.value)
+        guard !records[job.value].state.isFinished else { return false }
+        removeFromQueues(id)
+        dropAwait(id)
+        releaseSlot(id)
+        records[job.value].state = ending == .done ? .done : .failed
+        records[job.value].finishedAt = now
+        records[job.value].hasStarted = false
+        if !job.isMain { unfinishedCount -= 1 }
+        return notifyWaiters(of: id)
+    }
+
+    /// Cancels an unfinished job wherever it is. Returns the state it was in
+    /// (the runtime closes its coroutine if it had started), or nil when it
+    /// had already finished.
+    public mutating func cancel(_ job: JobID, now: Double) -> JobState? {
+        guard contains(job) else { return nil }
+        let id = Int32(job.value)
+        let before = records[job.value].state
+        guard !before.isFinished else { return nil }
+        removeFromQueues(id)
+        dropAwait(id)
+        releaseSlot(id)
+        records[job.value].state = .cancelled
+        records[job.value].finishedAt = now
+        records[job.value].hasStarted = false
+        records[job.value].generation &+= 1
+        unfinishedCount -= 1
+        notifyWaiters(of: id)
+        return before
+    }
+
+    /// A failed attempt will run again after `delay` seconds: the job gives
+    /// up its slot and is pending meanwhile; awaiters keep waiting.
+    public mutating func retry(_ job: JobID, after delay: Double, now: Double) {
+        let id = Int32(job.value)
+        guard !records[job.value].state.isFinished else { return }
+        removeFromQueues(id)
+        dropAwait(id)
+        releaseSlot(id)
+        records[job.value].hasStarted = false
+        records[job.value].generation &+= 1
+        records[job.value].order = takeOrder()
+        if delay > 0 {
+            records[job.value].state = .delayed
+            timers.schedule(job: id, kind: .wake, due: now + delay, generation: records[job.value].generation)
+        } else {
+            enqueuePending(id)
+        }
+    }
+
+    /// Unfinished jobs, best effective priority first (then queue order).
+    public func unfinishedJobs() -> [JobID] {
+        var list: [(QueueKey, Int)] = []
+        list.reserveCapacity(unfinishedCount)
+        for index in 1..<records.count where !records[index].state.isFinished {
+            list.append((key(of: Int32(index)), index))
+        }
+        list.sort { $0.0 < $1.0 || (!($1.0 < $0.0) && $0.1 < $1.1) }
+        return list.map { JobID($0.1) }
+    }
+}

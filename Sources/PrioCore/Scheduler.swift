@@ -1,0 +1,235 @@
+/// The scheduling state machine: job records, the pending and ready queues,
+/// slots and groups, timers, awaiting and priority inheritance.
+///
+/// It knows nothing of Lua. The runtime reports what a job did (it yielded,
+/// slept, awaited, finished…) through the transition methods, and asks
+/// `nextStep(now:)` what to do next. Time comes in as a parameter, so tests
+/// drive it with a manual clock.
+///
+/// Two queues order the jobs, both by `QueueKey`:
+/// - **pending**: jobs that want a slot (never started, or woken from an
+///   await). The best one takes the next free slot, unless its group is at
+///   its limit; then it is parked with its group until a group slot frees.
+/// - **ready**: slot holders that can run. Only one runs at a time; the best
+///   goes first. The main chunk is always ready first (priority -infinity).
+public struct Scheduler: Sendable {
+    public enum Step: Equatable, Sendable {
+        /// Create the job's coroutine and run its body (first run or a retry).
+        case start(JobID)
+        /// Resume the job's suspended coroutine.
+        case resume(JobID)
+        /// The job's `timeout` passed while it was suspended: stop it.
+        case timedOut(JobID)
+        /// Nothing can run before this time.
+        case waitUntil(Double)
+        /// Nothing can run until outside work completes (`unblock`).
+        case idle
+        /// The run is over: the main chunk has returned and no job is unfinished.
+        case finished
+    }
+
+    public internal(set) var records: ContiguousArray<JobRecord> = []
+    public let concurrency: Int
+    public internal(set) var slotsHeld = 0
+    /// Jobs not yet done, failed or cancelled (the main chunk not counted).
+    public internal(set) var unfinishedCount = 0
+    public internal(set) var blockedCount = 0
+
+    var positions: ContiguousArray<Int32> = []
+    var pending = IndexedHeap()
+    var ready = IndexedHeap()
+    var timers = TimerQueue()
+    var groups: [GroupSlots] = []
+    var timedOut: [JobID] = []
+    var nextOrder: Int64 = 0
+    /// What each awaiting job waits for.
+    var awaits: [Int32: AwaitRecord] = [:]
+    /// Who waits for each job.
+    var waiters: [Int32: [Int32]] = [:]
+
+    public init(concurrency: Int) {
+        precondition(concurrency >= 1, "concurrency must be at least 1")
+        self.concurrency = concurrency
+        records.append(
+            JobRecord(
+                state: .ready, basePriority: -.infinity, policyPriority: -.infinity,
+                effectivePriority: -.infinity, order: 0, group: -1, attempt: 1, holdsSlot: false,
+                hasStarted: false, wakeReason: .none, generation: 0, timeout: .infinity,
+                submittedAt: 0, startedAt: .nan, finishedAt: .nan, deadline: .nan))
+        positions.append(-1)
+        ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &positions)
+    }
+
+    public subscript(id: JobID) -> JobRecord { records[id.value] }
+    public var lastJobID: JobID { JobID(records.count - 1) }
+    public func contains(_ id: JobID) -> Bool { id.value >= 1 && id.value < records.count }
+
+    // MARK: Submission
+
+    /// Adds a job. It is queued for a slot at once, or after `delay` seconds.
+    /// - Complexity: O(log n)
+    public mutating func submit(
+        priority: Double, policyPriority: Double? = nil, group: Int? = nil, delay: Double = 0,
+        timeout: Double = .infinity, deadline: Double = .nan, now: Double
+    ) -> JobID {
+        let id = Int32(records.count)
+        let effective = policyPriority ?? priority
+        records.append(
+            JobRecord(
+                state: .delayed, basePriority: priority, policyPriority: effective,
+                effectivePriority: effective, order: takeOrder(), group: Int32(group ?? -1), attempt: 0,
+                holdsSlot: false, hasStarted: false, wakeReason: .none, generation: 0, timeout: timeout,
+                submittedAt: now, startedAt: .nan, finishedAt: .nan, deadline: deadline))
+        positions.append(-1)
+        if let group { ensureGroup(group) }
+        unfinishedCount += 1
+        if delay > 0 {
+            timers.schedule(job: id, kind: .wake, due: now + delay, generation: 0)
+        } else {
+            enqueuePending(id)
+        }
+        return JobID(Int(id))
+    }
+
+    // MARK: Dispatch
+
+    /// Fires due timers, fills free slots, and says what the runtime does next.
+    public mutating func nextStep(now: Double) -> Step {
+        fireDueTimers(now: now)
+        if let job = timedOut.popLast() { return .timedOut(job) }
+        fillSlots()
+        if let best = ready.popMin(positions: &positions) {
+            return run(best, now: now)
+        }
+        if records[0].state.isFinished && unfinishedCount == 0 { return .finished }
+        if let due = timers.nextDue { return .waitUntil(due) }
+        if blockedCount > 0 { return .idle }
+        return .finished
+    }
+
+    private mutating func run(_ id: Int32, now: Double) -> Step {
+        records[Int(id)].state = .running
+        if records[Int(id)].hasStarted { return .resume(JobID(Int(id))) }
+        records[Int(id)].hasStarted = true
+        records[Int(id)].attempt += 1
+        if records[Int(id)].startedAt.isNaN { records[Int(id)].startedAt = now }
+        let timeout = records[Int(id)].timeout
+        if timeout.isFinite {
+            timers.schedule(
+                job: id, kind: .jobTimeout, due: now + timeout, generation: UInt32(records[Int(id)].attempt))
+        }
+        return .start(JobID(Int(id)))
+    }
+
+    /// Moves pending jobs into free slots, best first, skipping full groups.
+    mutating func fillSlots() {
+        while slotsHeld < concurrency, let id = pending.popMin(positions: &positions) {
+            let group = Int(records[Int(id)].group)
+            if group >= 0, groups[group].held >= groups[group].limit {
+                records[Int(id)].state = .parked
+                groups[group].parked.insert(id, key: key(of: id), positions: &positions)
+                continue
+            }
+            takeSlot(id)
+            makeReady(id, keepOrder: true)
+        }
+    }
+
+    // MARK: Transitions of the running job
+
+    /// The running job gives way: it goes behind the ready jobs of equal priority.
+    public mutating func yielded(_ job: JobID) {
+        expect(job, in: .running)
+        makeReady(Int32(job.value), keepOrder: false)
+    }
+
+    /// The running job sleeps until `until`, keeping its slot.
+    public mutating func sleeping(_ job: JobID, until: Double) {
+        expect(job, in: .running)
+        let id = Int32(job.value)
+        records[job.value].state = .sleeping
+        timers.schedule(job: id, kind: .wake, due: until, generation: records[job.value].generation)
+    }
+
+    /// The running job waits on outside work, keeping its slot.
+    public mutating func blocked(_ job: JobID) {
+        expect(job, in: .running)
+        records[job.value].state = .blocked
+        blockedCount += 1
+    }
+
+    /// The outside work of a blocked job completed; it can run again.
+    public mutating func unblocked(_ job: JobID) {
+        guard records[job.value].state == .blocked else { return }
+        blockedCount -= 1
+        makeReady(Int32(job.value), keepOrder: false)
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    mutating func takeOrder() -> Int64 {
+        nextOrder += 1
+        return nextOrder
+    }
+
+    func key(of id: Int32) -> QueueKey {
+        QueueKey(priority: records[Int(id)].effectivePriority, order: records[Int(id)].order)
+    }
+
+    /// Queues `id` for a slot as a newcomer (behind resuming jobs of equal priority).
+    mutating func enqueuePending(_ id: Int32) {
+        records[Int(id)].state = .queued
+        pending.insert(id, key: key(of: id), positions: &positions)
+    }
+
+    /// Queues a job that was already running (woken from an await) for a slot,
+    /// ahead of the newcomers of equal priority.
+    mutating func enqueueResuming(_ id: Int32) {
+        records[Int(id)].order = takeOrder() - (1 << 62)
+        records[Int(id)].state = .queued
+        pending.insert(id, key: key(of: id), positions: &positions)
+    }
+
+    mutating func makeReady(_ id: Int32, keepOrder: Bool) {
+        if !keepOrder { records[Int(id)].order = takeOrder() }
+        records[Int(id)].state = .ready
+        records[Int(id)].generation &+= 1
+        ready.insert(id, key: key(of: id), positions: &positions)
+    }
+
+    mutating func takeSlot(_ id: Int32) {
+        records[Int(id)].holdsSlot = true
+        slotsHeld += 1
+        let group = Int(records[Int(id)].group)
+        if group >= 0 { groups[group].held += 1 }
+    }
+
+    /// Frees the job's slot; the best job parked on its group may queue again.
+    mutating func releaseSlot(_ id: Int32) {
+        guard records[Int(id)].holdsSlot else { return }
+        records[Int(id)].holdsSlot = false
+        slotsHeld -= 1
+        let group = Int(records[Int(id)].group)
+        guard group >= 0 else { return }
+        groups[group].held -= 1
+        if let next = groups[group].parked.popMin(positions: &positions) {
+            records[Int(next)].state = .queued
+            pending.insert(next, key: key(of: next), positions: &positions)
+        }
+    }
+
+    /// Takes the job out of whichever queue holds it.
+    mutating func removeFromQueues(_ id: Int32) {
+        switch records[Int(id)].state {
+        case .queued: pending.remove(id, positions: &positions)
+        case .ready: ready.remove(id, positions: &positions)
+        case .parked: groups[Int(records[Int(id)].group)].parked.remove(id, positions: &positions)
+        case .blocked: blockedCount -= 1
+        case .delayed, .running, .sleeping, .awaiting, .done, .failed, .cancelled: break
+        }
+    }
+
+    func expect(_ job: JobID, in state: JobState) {
+        precondition(records[job.value].state == state, "job \(job) is \(records[job.value].state), expected \(state)")
+    }
+}
