@@ -168,3 +168,14 @@ int prio_openlibs_protected(lua_State *L) {
     lua_pushcfunction(L, openlibs_body);
     return lua_pcall(L, 0, 0, 0);
 }
+
+void prio_write_stdout(const char *text, size_t length) {
+    fwrite(text, 1, length, stdout);
+    fflush(stdout);
+}
+
+void prio_write_stderr(const char *text, size_t length) {
+    fflush(stdout);
+    fwrite(text, 1, length, stderr);
+    fflush(stderr);
+}

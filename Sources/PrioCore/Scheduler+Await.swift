@@ -47,6 +47,12 @@ extension Scheduler {
         return .suspended
     }
 
+    /// Whether `start` waits, directly or through other awaiting jobs, for
+    /// `goal`: if so, `goal` awaiting `start` would close a cycle.
+    public func awaitChain(from start: JobID, reaches goal: JobID) -> Bool {
+        waits(from: Int32(start.value), reaching: Int32(goal.value))
+    }
+
     /// Whether following await edges from `start` reaches `goal`.
     func waits(from start: Int32, reaching goal: Int32) -> Bool {
         var stack = [start]

@@ -54,6 +54,10 @@ int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int l
 /* Opens the standard libraries under protection. */
 int prio_openlibs_protected(lua_State *L);
 
+/* Writes to C's stdout/stderr and flushes, keeping order with io.write. */
+void prio_write_stdout(const char *text, size_t length);
+void prio_write_stderr(const char *text, size_t length);
+
 /* Wrappers for Lua's function-like macros, which Swift cannot import. */
 static inline void prio_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void prio_newtable(lua_State *L) { lua_newtable(L); }

@@ -1,0 +1,103 @@
+import CLua
+import CLuaShim
+
+/// The Swift functions Lua can call. Each is pushed as a C closure around the
+/// trampoline in CLuaShim, which calls `dispatchHostFunction` with the case's
+/// raw value and then returns, raises or yields as the Swift side asked.
+enum HostFunction: Int32, CaseIterable {
+    case submit, sleep, yield, now, current, jobs, limit, awaitAll, awaitAny, print
+    case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
+
+    /// The key in the `host` table the prelude receives.
+    var luaName: String {
+        switch self {
+        case .submit: return "submit"
+        case .sleep: return "sleep"
+        case .yield: return "yield"
+        case .now: return "now"
+        case .current: return "current"
+        case .jobs: return "jobs"
+        case .limit: return "limit"
+        case .awaitAll: return "await_all"
+        case .awaitAny: return "await_any"
+        case .print: return "print"
+        case .jobIndex: return "job_index"
+        case .jobToString: return "job_tostring"
+        case .jobAwait: return "job_await"
+        case .jobCancel: return "job_cancel"
+        case .jobSetPriority: return "job_set_priority"
+        }
+    }
+}
+
+/// What a host function tells the trampoline to do.
+enum HostResult {
+    /// Return this many values from the top of the stack.
+    case values(Int32)
+    /// Raise the value on top of the stack as it is.
+    case raise
+    /// Raise the message on top of the stack, prefixed with the caller's `file:line:`.
+    case raiseWithPosition
+    /// Suspend the job; the run loop resumes it with `(ok, values...)`.
+    case suspend
+
+    var status: Int32 {
+        switch self {
+        case .values(let count): return count
+        case .raise: return Int32(PRIO_RAISE)
+        case .raiseWithPosition: return Int32(PRIO_RAISE_WHERE)
+        case .suspend: return Int32(PRIO_SUSPEND)
+        }
+    }
+}
+
+/// The trampoline's entry into Swift: finds the scheduler that owns the state
+/// and runs the host function. Never raises; errors travel back as statuses.
+let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
+    guard let pointer, let state = prio_getstate(pointer), let host = state.pointee.host,
+        let function = HostFunction(rawValue: functionID)
+    else { return Int32(PRIO_RAISE) }
+    let scheduler = Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue()
+    return scheduler.call(function, LuaState(pointer)).status
+}
+
+extension LuaScheduler {
+    func call(_ function: HostFunction, _ lua: LuaState) -> HostResult {
+        switch function {
+        case .submit: return luaSubmit(lua)
+        case .sleep: return luaSleep(lua)
+        case .yield: return luaYield(lua)
+        case .now: return luaNow(lua)
+        case .current: return luaCurrent(lua)
+        case .jobs: return luaJobs(lua)
+        case .limit: return luaLimit(lua)
+        case .awaitAll: return luaAwaitAll(lua)
+        case .awaitAny: return luaAwaitAny(lua)
+        case .print: return luaPrint(lua)
+        case .jobIndex: return luaJobIndex(lua)
+        case .jobToString: return luaJobToString(lua)
+        case .jobAwait: return luaJobAwait(lua)
+        case .jobCancel: return luaJobCancel(lua)
+        case .jobSetPriority: return luaJobSetPriority(lua)
+        }
+    }
+
+    /// Pushes `message` and asks the trampoline to raise it with the caller's position.
+    func raise(_ lua: LuaState, _ message: String) -> HostResult {
+        lua.push(message)
+        return .raiseWithPosition
+    }
+
+    /// `bad argument #n to 'fn' (detail)`, as luaL_argerror words it.
+    func argumentError(_ lua: LuaState, _ position: Int, _ function: String, _ detail: String) -> HostResult {
+        raise(lua, "bad argument #\(position) to '\(function)' (\(detail))")
+    }
+
+    /// How an argument reads in an error message: its value for odd numbers, else its type.
+    func describeArgument(_ lua: LuaState, _ index: Int32) -> String {
+        if let number = lua.number(at: index), !number.isFinite {
+            return number.isNaN ? "nan" : (number > 0 ? "inf" : "-inf")
+        }
+        return lua.isNoneOrNil(index) && lua.type(at: index) == LUA_TNONE ? "no value" : lua.typeName(at: index)
+    }
+}

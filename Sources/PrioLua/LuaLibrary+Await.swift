@@ -1,0 +1,150 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+/// `job:await`, `await_all`, `await_any`: wait for jobs, without a slot.
+extension LuaScheduler {
+    /// `job:await([timeout])`: the job's return values, or its error raised.
+    func luaJobAwait(_ lua: LuaState) -> HostResult {
+        guard let target = jobID(lua, at: 1) else {
+            return argumentError(lua, 1, "await", "job expected, got \(describeArgument(lua, 1))")
+        }
+        return awaitJobs(lua, AwaitRequest(kind: .one, targets: [target], deadline: nil), function: "await", timeoutAt: 2)
+    }
+
+    /// `await_all(jobs [, timeout])`: an array of each job's first return value.
+    func luaAwaitAll(_ lua: LuaState) -> HostResult {
+        switch readJobArray(lua, function: "await_all") {
+        case .failure(let result): return result
+        case .success(let targets):
+            return awaitJobs(lua, AwaitRequest(kind: .all, targets: targets, deadline: nil), function: "await_all", timeoutAt: 2)
+        }
+    }
+
+    /// `await_any(jobs [, timeout])`: the first job to finish, or nil on timeout.
+    func luaAwaitAny(_ lua: LuaState) -> HostResult {
+        switch readJobArray(lua, function: "await_any") {
+        case .failure(let result): return result
+        case .success(let targets):
+            return awaitJobs(lua, AwaitRequest(kind: .any, targets: targets, deadline: nil), function: "await_any", timeoutAt: 2)
+        }
+    }
+
+    private enum JobArray { case success([JobID]), failure(HostResult) }
+
+    private func readJobArray(_ lua: LuaState, function: String) -> JobArray {
+        guard lua.type(at: 1) == LUA_TTABLE else {
+            return .failure(argumentError(lua, 1, function, "array of jobs expected, got \(describeArgument(lua, 1))"))
+        }
+        var targets: [JobID] = []
+        let count = lua_rawlen(lua.pointer, 1)
+        var position: lua_Integer = 1
+        while position <= count {
+            lua_rawgeti(lua.pointer, 1, position)
+            let job = jobID(lua, at: -1)
+            let typeName = lua.typeName(at: -1)
+            lua.pop()
+            guard let job else {
+                return .failure(
+                    argumentError(lua, 1, function, "array of jobs expected, item \(position) is a \(typeName)"))
+            }
+            targets.append(job)
+            position += 1
+        }
+        return .success(targets)
+    }
+
+    /// Returns at once when nothing is left to wait for; otherwise checks for
+    /// self-awaits and cycles and suspends the caller.
+    private func awaitJobs(_ lua: LuaState, _ request: AwaitRequest, function: String, timeoutAt index: Int32)
+        -> HostResult
+    {
+        var request = request
+        if !lua.isNoneOrNil(index) {
+            guard let seconds = lua.number(at: index), seconds >= 0, !seconds.isNaN else {
+                return argumentError(
+                    lua, Int(index), function, "non-negative number expected, got \(describeNumberArgument(lua, index))")
+            }
+            request.deadline = clock.now + seconds
+        }
+        guard let me = running else {
+            return raise(lua, "cannot suspend here (inside a __close handler)")
+        }
+        if request.targets.contains(me) {
+            lua.push("cannot await itself")
+            return .raise
+        }
+        if isSatisfied(request) {
+            let mark = lua.top
+            let ok = pushAwaitResult(request, timedOut: false, on: lua)
+            return ok ? .values(lua.top - mark) : .raise
+        }
+        if request.targets.contains(where: { !core[$0].state.isFinished && core.awaitChain(from: $0, reaches: me) }) {
+            lua.push("await cycle")
+            return .raise
+        }
+        return suspend(lua, .await(request))
+    }
+
+    private func isSatisfied(_ request: AwaitRequest) -> Bool {
+        switch request.kind {
+        case .one, .all: return request.targets.allSatisfy { core[$0].state.isFinished }
+        case .any: return request.targets.isEmpty || request.targets.contains { core[$0].state.isFinished }
+        }
+    }
+
+    /// Pushes what an await returns: its values (true), or the error to raise (false).
+    func pushAwaitResult(_ request: AwaitRequest, timedOut: Bool, on state: LuaState) -> Bool {
+        switch request.kind {
+        case .one:
+            if timedOut { state.push("timeout"); return false }
+            return pushOutcome(of: request.targets[0], on: state)
+        case .all:
+            if timedOut { state.push("timeout"); return false }
+            for job in request.targets where core[job].state != .done {
+                _ = pushOutcome(of: job, on: state)
+                for other in request.targets { unobservedFailures.remove(other.value) }
+                return false
+            }
+            lua_createtable(state.pointer, Int32(request.targets.count), 0)
+            for (position, job) in request.targets.enumerated() {
+                state.pushField(ofRegistryTable: refs.results, key: job.value)
+                lua_rawgeti(state.pointer, -1, 1)
+                prio_remove(state.pointer, -2)
+                lua_rawseti(state.pointer, -2, lua_Integer(position + 1))
+            }
+            return true
+        case .any:
+            let first = request.targets.filter { core[$0].state.isFinished }
+                .min { (finishSequence[$0.value] ?? 0) < (finishSequence[$1.value] ?? 0) }
+            if let first, !timedOut || true { pushJobObject(first, on: state) } else { state.pushNil() }
+            return true
+        }
+    }
+
+    /// Pushes a finished job's return values, or its error (then returns false).
+    private func pushOutcome(of job: JobID, on state: LuaState) -> Bool {
+        switch core[job].state {
+        case .done:
+            state.pushField(ofRegistryTable: refs.results, key: job.value)
+            let count = Int32(lua_rawlen(state.pointer, -1))
+            _ = state.rawField("n", ofTableAt: -1)
+            let n = state.integer(at: -1).map { Int32($0) } ?? count
+            state.pop()
+            var index: Int32 = 1
+            while index <= n {
+                lua_rawgeti(state.pointer, -Int32(index), lua_Integer(index))
+                index += 1
+            }
+            prio_remove(state.pointer, -(n + 1))
+            return true
+        case .failed:
+            unobservedFailures.remove(job.value)
+            state.pushField(ofRegistryTable: refs.errors, key: job.value)
+            return false
+        default:
+            state.push("cancelled")
+            return false
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+/// The job API of SPEC.md §3: submission, suspension, time, introspection.
+extension LuaScheduler {
+    /// `submit(priority, fn [, opts]) -> job`
+    func luaSubmit(_ lua: LuaState) -> HostResult {
+        guard let priority = lua.number(at: 1), priority.isFinite else {
+            return argumentError(lua, 1, "submit", "finite number expected, got \(describeArgument(lua, 1))")
+        }
+        guard lua.type(at: 2) == LUA_TFUNCTION else {
+            return argumentError(lua, 2, "submit", "function expected, got \(describeArgument(lua, 2))")
+        }
+        var options = SubmitOptions()
+        if !lua.isNoneOrNil(3) {
+            guard lua.type(at: 3) == LUA_TTABLE else {
+                return argumentError(lua, 3, "submit", "table expected, got \(describeArgument(lua, 3))")
+            }
+            if let problem = options.read(from: lua, at: 3) {
+                return argumentError(lua, 3, "submit", problem)
+            }
+        }
+        let now = clock.now
+        let group = options.group.map { index(ofGroup: $0) }
+        let job = core.submit(
+            priority: priority, group: group, delay: options.delay ?? 0, timeout: options.timeout ?? .infinity,
+            deadline: options.deadline.map { now + $0 } ?? .nan, now: now)
+        lua.pushValue(at: 2)
+        lua.popIntoRegistryTable(refs.functions, key: job.value)
+        if let name = options.name { info.names[job.value] = name }
+        if let retries = options.retries { info.retries[job.value] = retries }
+        if let backoff = options.backoff { info.backoff[job.value] = backoff }
+        if options.hasTags {
+            lua.pushValue(at: options.tagsIndex)
+            lua.popIntoRegistryTable(refs.tags, key: job.value)
+        }
+        if options.hasData {
+            lua.pushValue(at: options.dataIndex)
+            lua.popIntoRegistryTable(refs.data, key: job.value)
+        }
+        pushJobObject(job, on: lua)
+        return .values(1)
+    }
+
+    func index(ofGroup name: String) -> Int {
+        if let index = groupIndex[name] { return index }
+        groupNames.append(name)
+        groupIndex[name] = groupNames.count - 1
+        return groupNames.count - 1
+    }
+
+    /// `sleep(seconds)`: suspends the running job; it keeps its slot.
+    func luaSleep(_ lua: LuaState) -> HostResult {
+        guard let seconds = lua.number(at: 1), seconds >= 0, !seconds.isNaN else {
+            return argumentError(lua, 1, "sleep", "non-negative number expected, got \(describeNumberArgument(lua, 1))")
+        }
+        return suspend(lua, .sleep(until: clock.now + seconds))
+    }
+
+    /// `yield()`: gives way to ready jobs of equal or better priority.
+    func luaYield(_ lua: LuaState) -> HostResult {
+        suspend(lua, .yield)
+    }
+
+    /// Asks the trampoline to yield, once it is sure the yield can happen.
+    func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
+        guard running != nil, lua_isyieldable(lua.pointer) != 0 else {
+            return raise(lua, "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
+        }
+        requested = suspension
+        return .suspend
+    }
+
+    func describeNumberArgument(_ lua: LuaState, _ index: Int32) -> String {
+        if let number = lua.number(at: index), number.isFinite { return formatNumber(number) }
+        return describeArgument(lua, index)
+    }
+
+    /// `now()`: seconds since the run started (simulated under virtual time).
+    func luaNow(_ lua: LuaState) -> HostResult {
+        lua_pushnumber(lua.pointer, clock.now)
+        return .values(1)
+    }
+
+    /// `current()`: the running job, or nil in the main chunk.
+    func luaCurrent(_ lua: LuaState) -> HostResult {
+        if let job = running, !job.isMain { pushJobObject(job, on: lua) } else { lua.pushNil() }
+        return .values(1)
+    }
+
+    /// `limit(group, n)`: at most `n` jobs of the group hold slots at once.
+    func luaLimit(_ lua: LuaState) -> HostResult {
+        guard let group = lua.string(at: 1) else {
+            return argumentError(lua, 1, "limit", "string expected, got \(describeArgument(lua, 1))")
+        }
+        guard let count = lua.integer(at: 2), count >= 1, count <= Int64(Int32.max) else {
+            return argumentError(lua, 2, "limit", "integer >= 1 expected, got \(describeNumberArgument(lua, 2))")
+        }
+        core.setLimit(group: index(ofGroup: group), to: Int(count))
+        return .values(0)
+    }
+
+    /// `print(...)`: as Lua's, through the run's output.
+    func luaPrint(_ lua: LuaState) -> HostResult {
+        var line = ""
+        let count = lua.top
+        var index: Int32 = 1
+        while index <= count {
+            let described = lua.describe(at: index)
+            guard let text = described.text else {
+                lua.push(described.failure ?? "'__tostring' failed")
+                return .raise
+            }
+            if index > 1 { line += "\t" }
+            line += text
+            index += 1
+        }
+        options.output(line + "\n")
+        return .values(0)
+    }
+
+    /// `jobs([filter])`: unfinished jobs, best priority first.
+    func luaJobs(_ lua: LuaState) -> HostResult {
+        var status: JobStatus?
+        var tag: String?
+        switch lua.type(at: 1) {
+        case LUA_TNONE, LUA_TNIL: break
+        case LUA_TSTRING:
+            status = JobStatus(rawValue: lua.string(at: 1) ?? "")
+            if status == nil { return argumentError(lua, 1, "jobs", "unknown status '\(lua.string(at: 1) ?? "")'") }
+        case LUA_TTABLE:
+            if lua.rawField("status", ofTableAt: 1) != LUA_TNIL {
+                status = JobStatus(rawValue: lua.string(at: -1) ?? "")
+                if status == nil { return argumentError(lua, 1, "jobs", "unknown status in filter") }
+            }
+            lua.pop()
+            if lua.rawField("tag", ofTableAt: 1) != LUA_TNIL {
+                tag = lua.string(at: -1)
+                if tag == nil { return argumentError(lua, 1, "jobs", "tag must be a string") }
+            }
+            lua.pop()
+        default:
+            return argumentError(lua, 1, "jobs", "status string or filter table expected, got \(describeArgument(lua, 1))")
+        }
+        let selected = core.unfinishedJobs().filter { job in
+            (status == nil || core[job].state.status == status) && (tag == nil || hasTag(job, tag!))
+        }
+        lua_createtable(lua.pointer, Int32(selected.count), 0)
+        for (position, job) in selected.enumerated() {
+            pushJobObject(job, on: lua)
+            lua_rawseti(lua.pointer, -2, lua_Integer(position + 1))
+        }
+        return .values(1)
+    }
+
+    private func hasTag(_ job: JobID, _ tag: String) -> Bool {
+        lua.pushField(ofRegistryTable: refs.tags, key: job.value)
+        defer { lua.pop() }
+        guard lua.type(at: -1) == LUA_TTABLE else { return false }
+        var index: lua_Integer = 1
+        while lua_rawgeti(lua.pointer, -1, index) != LUA_TNIL {
+            defer { lua.pop() }
+            if lua.string(at: -1) == tag { return true }
+            index += 1
+        }
+        lua.pop()
+        return false
+    }
+
+    /// `job:set_priority(p)`: a new base priority, effective at once.
+    func luaJobSetPriority(_ lua: LuaState) -> HostResult {
+        guard let job = jobID(lua, at: 1) else {
+            return argumentError(lua, 1, "set_priority", "job expected, got \(describeArgument(lua, 1))")
+        }
+        guard let priority = lua.number(at: 2), priority.isFinite else {
+            return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
+        }
+        core.setPriority(job, base: priority)
+        return .values(0)
+    }
+
+    /// `job:cancel([reason])`: true if the job had not finished. A suspended
+    /// job's coroutine is closed before this returns; a job cancelling itself
+    /// stops at its next suspension.
+    func luaJobCancel(_ lua: LuaState) -> HostResult {
+        guard let job = jobID(lua, at: 1) else {
+            return argumentError(lua, 1, "cancel", "job expected, got \(describeArgument(lua, 1))")
+        }
+        guard !core[job].state.isFinished else {
+            lua.push(false)
+            return .values(1)
+        }
+        if let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) { info.cancelReasons[job.value] = reason }
+        if running == job {
+            selfCancelled.insert(job.value)
+        } else {
+            cancel(job)
+        }
+        lua.push(true)
+        return .values(1)
+    }
+
+    /// Cancels a job that is not running: the scheduler first, then its coroutine.
+    func cancel(_ job: JobID) {
+        recordCancelled(job)
+        close(job)
+    }
+
+    /// Marks the job cancelled in the scheduler, which wakes its awaiters.
+    func recordCancelled(_ job: JobID) {
+        markFinished(job)
+        _ = core.cancel(job, now: clock.now)
+    }
+}

@@ -1,0 +1,126 @@
+import CLua
+import CLuaShim
+import Foundation
+import PrioCore
+
+extension LuaScheduler {
+    /// The coroutine raised. The main chunk's error ends the run (exit 2);
+    /// a job's error fails that job alone, or schedules a retry.
+    func raised(_ job: JobID, _ co: LuaState) {
+        let message = errorText(co, at: -1)
+        let traceback = trimmedTraceback(co, message: message)
+        if job.isMain {
+            mainError = message
+            report(traceback)
+            return
+        }
+        co.move(1, to: lua)
+        if selfCancelled.remove(job.value) != nil {
+            lua.pop()
+            close(job, afterError: true)
+            recordCancelled(job)
+            return
+        }
+        lua.popIntoRegistryTable(refs.errors, key: job.value)
+        close(job, afterError: true)
+        fail(job, message: message, traceback: traceback)
+    }
+
+    /// A suspended job's `timeout` passed: close it and fail it with "timeout".
+    func stopTimedOut(_ job: JobID) {
+        close(job)
+        lua.push("timeout")
+        lua.popIntoRegistryTable(refs.errors, key: job.value)
+        fail(job, message: "timeout", traceback: "timeout")
+    }
+
+    /// Retries the job if its policy says so; otherwise it fails, and the
+    /// error goes to its awaiters or, if none, is reported now.
+    private func fail(_ job: JobID, message: String, traceback: String) {
+        let record = core[job]
+        let attempt = Int(record.attempt)
+        let retries = info.retries[job.value] ?? 0
+        if attempt <= retries {
+            let delay = (info.backoff[job.value] ?? 0) * pow(2, Double(attempt - 1))
+            report(
+                "\(describeForReport(job)) failed (attempt \(attempt) of \(retries + 1)), "
+                    + "retrying in \(formatSeconds(delay)): \(message)")
+            core.retry(job, after: delay, now: clock.now)
+            return
+        }
+        markFinished(job)
+        let awaited = core.finished(job, .failed, now: clock.now)
+        failures.append(RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message))
+        if !awaited {
+            unobservedFailures.insert(job.value)
+            report("\(describeForReport(job)) failed: \(traceback)")
+        }
+    }
+
+    /// `job 'fetch' (#3, priority 5)`, as failure reports name a job.
+    func describeForReport(_ job: JobID) -> String {
+        "job '\(info.name(of: job))' (#\(job.value), priority \(formatNumber(core[job].effectivePriority)))"
+    }
+
+    /// The error value at `index` as text: strings and numbers as they are,
+    /// `__tostring` when it has one (run under protection), else its type.
+    func errorText(_ state: LuaState, at relativeIndex: Int32) -> String {
+        let index = lua_absindex(state.pointer, relativeIndex)
+        switch state.type(at: index) {
+        case LUA_TSTRING, LUA_TNUMBER:
+            return state.describe(at: index).text ?? "?"
+        case LUA_TNIL:
+            return "nil"
+        default:
+            guard lua_getmetatable(state.pointer, index) != 0 else {
+                return "(error object is a \(state.typeName(at: index)) value)"
+            }
+            let hasToString = state.rawField("__tostring", ofTableAt: -1) != LUA_TNIL
+            state.pop(2)
+            guard hasToString else { return "(error object is a \(state.typeName(at: index)) value)" }
+            let described = state.describe(at: index)
+            if let text = described.text { return text }
+            return "(error object is a \(state.typeName(at: index)) value; its __tostring failed: "
+                + "\(described.failure ?? "?"))"
+        }
+    }
+
+    /// The error and a traceback of the job's own frames: the prelude's
+    /// frames and the coroutine entry are scheduler internals, so they go.
+    func trimmedTraceback(_ co: LuaState, message: String) -> String {
+        guard prio_traceback_protected(lua.pointer, co.pointer, message, 0) == LUA_OK,
+            let full = lua.string(at: -1)
+        else {
+            lua.pop()
+            return message
+        }
+        lua.pop()
+        let lines = full.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            !line.contains("[prio]") && !line.contains("[C]: in ?")
+        }
+        if lines.last == "stack traceback:" { return lines.dropLast().joined(separator: "\n") }
+        return lines.joined(separator: "\n")
+    }
+
+    func makeReport() -> RunReport {
+        var counts: [String: Int] = [:]
+        for index in 1..<core.records.count {
+            let status = core.records[index].state.status
+            counts[status.isFinished ? status.rawValue : "dropped", default: 0] += 1
+        }
+        let unobserved = failures.filter { unobservedFailures.contains($0.jobID) }
+        let exit: Int32 = mainError != nil ? 2 : (unobserved.isEmpty ? 0 : 1)
+        return RunReport(counts: counts, unobservedFailures: unobserved, mainError: mainError, exitStatus: exit)
+    }
+}
+
+/// A number as Lua's `%.14g` prints it.
+func formatNumber(_ value: Double) -> String {
+    if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    if value.isNaN { return "nan" }
+    return String(format: "%.14g", value)
+}
+
+/// Seconds for a message: `0.5s`, `2s`.
+func formatSeconds(_ value: Double) -> String { formatNumber(value) + "s" }

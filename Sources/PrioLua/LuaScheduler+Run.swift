@@ -1,0 +1,141 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+extension LuaScheduler {
+    /// Creates the job's coroutine and runs its body: `fn(job)`.
+    func start(_ job: JobID) {
+        if job.isMain {
+            guard let co = thread(of: .main) else { return }
+            drive(.main, co, argumentCount: mainArgumentCount)
+            return
+        }
+        guard let threadPointer = lua_newthread(lua.pointer) else { return }
+        registerThread(at: -1, job: job)
+        lua.pop()
+        let co = LuaState(threadPointer)
+        lua.pushField(ofRegistryTable: refs.functions, key: job.value)
+        lua.move(1, to: co)
+        pushJobObject(job, on: co)
+        drive(job, co, argumentCount: 1)
+    }
+
+    /// Resumes a suspended job with what its suspending call returns.
+    func resume(_ job: JobID) {
+        guard let co = thread(of: job) else { return }
+        let suspension = suspensions.removeValue(forKey: job.value)
+        var count: Int32 = 0
+        switch suspension {
+        case .yield?, .sleep?:
+            co.push(true)
+            count = 1
+        case .await(let request)?:
+            let wake = core[job].wakeReason
+            let mark = co.top
+            co.push(true)
+            let ok = pushAwaitResult(request, timedOut: wake == .awaitTimedOut, on: co)
+            if !ok { co.push(false); prio_replace(co.pointer, mark + 1) }
+            count = co.top - mark
+        case nil:
+            count = 0
+        }
+        drive(job, co, argumentCount: count)
+    }
+
+    /// Resumes `co` and acts on how it stopped: suspended, returned or raised.
+    private func drive(_ job: JobID, _ co: LuaState, argumentCount: Int32) {
+        running = job
+        requested = nil
+        prio_getstate(lua.pointer).pointee.suspending = 0
+        var resultCount: Int32 = 0
+        let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
+        running = nil
+        prio_getstate(lua.pointer).pointee.suspending = 0
+        switch status {
+        case LUA_YIELD:
+            co.pop(resultCount)
+            suspended(job, co)
+        case LUA_OK:
+            returned(job, co, resultCount: resultCount)
+        default:
+            raised(job, co)
+        }
+    }
+
+    /// The job's coroutine yielded: record what it waits for in the core.
+    private func suspended(_ job: JobID, _ co: LuaState) {
+        let request = requested ?? .yield
+        requested = nil
+        if selfCancelled.remove(job.value) != nil {
+            cancel(job)
+            return
+        }
+        suspensions[job.value] = request
+        switch request {
+        case .yield:
+            core.yielded(job)
+        case .sleep(let until):
+            core.sleeping(job, until: until)
+        case .await(let awaitRequest):
+            let mode: Scheduler.AwaitMode = awaitRequest.kind == .any ? .any : .all
+            switch core.await(job, on: awaitRequest.targets, mode: mode, until: awaitRequest.deadline) {
+            case .suspended: break
+            case .satisfied, .selfAwait, .cycle: core.yielded(job)
+            }
+        }
+    }
+
+    /// The body returned: keep its results and wake its awaiters.
+    private func returned(_ job: JobID, _ co: LuaState, resultCount: Int32) {
+        if job.isMain {
+            co.top = 0
+            unregisterThread(job: .main)
+            core.finished(.main, .done, now: clock.now)
+            return
+        }
+        storeResults(of: job, co, count: resultCount)
+        unregisterThread(job: job)
+        if selfCancelled.remove(job.value) != nil {
+            recordCancelled(job)
+            return
+        }
+        markFinished(job)
+        core.finished(job, .done, now: clock.now)
+    }
+
+    /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
+    private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
+        let base = co.top - count
+        lua_createtable(co.pointer, count, 1)
+        var index: Int32 = 1
+        while index <= count {
+            co.pushValue(at: base + index)
+            lua_rawseti(co.pointer, -2, lua_Integer(index))
+            index += 1
+        }
+        co.push(integer: Int(count))
+        co.setRawField("n", ofTableAt: -2)
+        co.move(1, to: lua)
+        lua.popIntoRegistryTable(refs.results, key: job.value)
+        co.top = 0
+    }
+
+    /// Closes the job's coroutine: its pending `<close>` variables run now.
+    /// After an error, `lua_resetthread` answers with that error again, so
+    /// only a suspended coroutine's close can report a `__close` failure.
+    func close(_ job: JobID, afterError: Bool = false) {
+        guard let co = thread(of: job) else { return }
+        suspensions[job.value] = nil
+        let status = lua_resetthread(co.pointer)
+        if !afterError, status != LUA_OK, status != LUA_YIELD {
+            let message = co.describe(at: -1).text ?? "error in a __close handler"
+            report("job '\(info.name(of: job))' (#\(job.value)): error while closing: \(message)")
+        }
+        co.top = 0
+        unregisterThread(job: job)
+    }
+
+    func markFinished(_ job: JobID) {
+        finishSequence[job.value] = finishSequence.count + 1
+    }
+}

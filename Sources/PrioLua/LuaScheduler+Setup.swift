@@ -1,0 +1,136 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+/// Registry references to the tables that hold per-job Lua values. They are
+/// keyed by job id (array part, so compact) and outlive the jobs' coroutines.
+struct RegistryRefs {
+    var functions: Int32 = 0      // id -> job body
+    var threads: Int32 = 0        // id -> running coroutine
+    var jobThreads: Int32 = 0     // coroutine -> id (weak keys)
+    var jobObjects: Int32 = 0     // id -> job userdata (weak values)
+    var results: Int32 = 0        // id -> array of return values
+    var errors: Int32 = 0         // id -> error value
+    var data: Int32 = 0           // id -> opts.data
+    var tags: Int32 = 0           // id -> opts.tags
+    var methods: Int32 = 0        // method name -> function
+    var jobMetatable: Int32 = 0
+}
+
+/// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
+struct JobInfoTable {
+    var names: [Int: String] = [:]
+    var retries: [Int: Int] = [:]
+    var backoff: [Int: Double] = [:]
+    var cancelReasons: [Int: String] = [:]
+
+    func name(of job: JobID) -> String { names[job.value] ?? "job#\(job.value)" }
+}
+
+/// Why a job is suspended, so the run loop knows what its call returns.
+enum Suspension {
+    case yield
+    case sleep(until: Double)
+    case await(AwaitRequest)
+}
+
+struct AwaitRequest {
+    enum Kind { case one, all, any }
+    var kind: Kind
+    var targets: [JobID]
+    var deadline: Double?
+}
+
+extension LuaScheduler {
+    /// Opens the standard libraries, creates the internal tables and runs the prelude.
+    func installLibrary() throws {
+        let L = lua.pointer
+        guard prio_openlibs_protected(L) == LUA_OK else { throw PrioError.outOfMemory }
+        refs.functions = newRegistryTable()
+        refs.threads = newRegistryTable()
+        refs.jobThreads = newRegistryTable(weakMode: "k")
+        refs.jobObjects = newRegistryTable(weakMode: "v")
+        refs.results = newRegistryTable()
+        refs.errors = newRegistryTable()
+        refs.data = newRegistryTable()
+        refs.tags = newRegistryTable()
+        refs.methods = newRegistryTable()
+        refs.jobMetatable = newRegistryTable()
+
+        let status = Prelude.source.withCString { text in
+            prio_loadbuffer(L, text, Prelude.source.utf8.count, Prelude.chunkName, 1)
+        }
+        guard status == LUA_OK else { throw PrioError.load(lua.string(at: -1) ?? "prelude failed to load") }
+        pushHostTable()
+        pushInternalsTable()
+        guard prio_pcall(L, 2, 0, 0) == LUA_OK else {
+            throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
+        }
+    }
+
+    private func newRegistryTable(weakMode: String? = nil) -> Int32 {
+        prio_newtable(lua.pointer)
+        if let weakMode {
+            prio_newtable(lua.pointer)
+            lua.push(weakMode)
+            lua.setRawField("__mode", ofTableAt: -2)
+            lua_setmetatable(lua.pointer, -2)
+        }
+        return luaL_ref(lua.pointer, prio_registryindex())
+    }
+
+    private func pushHostTable() {
+        prio_newtable(lua.pointer)
+        for function in HostFunction.allCases {
+            prio_push_host_function(lua.pointer, function.rawValue)
+            lua.setRawField(function.luaName, ofTableAt: -2)
+        }
+        prio_push_suspending_function(lua.pointer)
+        lua.setRawField("suspending", ofTableAt: -2)
+    }
+
+    private func pushInternalsTable() {
+        prio_newtable(lua.pointer)
+        for (name, ref) in [
+            ("job_threads", refs.jobThreads), ("methods", refs.methods), ("job_metatable", refs.jobMetatable),
+        ] {
+            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
+            lua.setRawField(name, ofTableAt: -2)
+        }
+    }
+
+    /// Records the coroutine at `index` of the main state as `job`'s, so the
+    /// scheduler can resume it and scripts cannot.
+    func registerThread(at index: Int32, job: JobID) {
+        let absolute = lua_absindex(lua.pointer, index)
+        lua.pushValue(at: absolute)
+        lua.popIntoRegistryTable(refs.threads, key: job.value)
+        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobThreads))
+        lua.pushValue(at: absolute)
+        lua.push(integer: job.value)
+        lua_rawset(lua.pointer, -3)
+        lua.pop()
+    }
+
+    /// Forgets `job`'s coroutine (after it finished or was closed).
+    func unregisterThread(job: JobID) {
+        lua.pushField(ofRegistryTable: refs.threads, key: job.value)
+        if lua.type(at: -1) == LUA_TTHREAD {
+            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobThreads))
+            lua.pushValue(at: -2)
+            lua.pushNil()
+            lua_rawset(lua.pointer, -3)
+            lua.pop()
+        }
+        lua.pop()
+        lua.clearRegistryField(refs.threads, key: job.value)
+    }
+
+    /// The coroutine of `job`, if it has one.
+    func thread(of job: JobID) -> LuaState? {
+        lua.pushField(ofRegistryTable: refs.threads, key: job.value)
+        defer { lua.pop() }
+        guard let thread = lua_tothread(lua.pointer, -1) else { return nil }
+        return LuaState(thread)
+    }
+}

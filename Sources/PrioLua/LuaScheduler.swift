@@ -1,0 +1,156 @@
+import CLua
+import CLuaShim
+import Foundation
+import PrioCore
+
+/// Runs Lua job scripts under the priority scheduler.
+///
+/// Owns one `lua_State` and touches it from the thread that calls `run()`
+/// only; the type is deliberately not `Sendable`. The scheduling decisions
+/// live in `PrioCore.Scheduler`; this class carries them out through Lua.
+public final class LuaScheduler {
+    let options: RunOptions
+    let lua: LuaState
+    var core: Scheduler
+    let clock: RunClock
+
+    /// Registry references to the internal tables the prelude set up.
+    var refs = RegistryRefs()
+    /// The job whose coroutine is executing, or `.main`; nil between resumes.
+    var running: JobID?
+    /// What the running job asked for when it returned `.suspend`.
+    var requested: Suspension?
+    /// What each suspended job is waiting in, to know what to resume it with.
+    var suspensions: [Int: Suspension] = [:]
+    var info = JobInfoTable()
+    var groupIndex: [String: Int] = [:]
+    var groupNames: [String] = []
+    /// Jobs that cancelled themselves; they stop at their next suspension.
+    var selfCancelled: Set<Int> = []
+    var finishSequence: [Int: Int] = [:]
+    var failures: [RunReport.Failure] = []
+    var unobservedFailures: Set<Int> = []
+    var mainError: String?
+    var mainLoaded = false
+
+    /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
+    public init(options: RunOptions = RunOptions()) throws {
+        guard options.concurrency >= 1 else {
+            throw PrioError.invalidOption("concurrency must be an integer >= 1 (got \(options.concurrency))")
+        }
+        self.options = options
+        self.core = Scheduler(concurrency: options.concurrency)
+        self.clock = RunClock(virtual: options.virtualTime)
+        prio_set_dispatch(dispatchHostFunction)
+        guard let state = prio_newstate(nil) else { throw PrioError.outOfMemory }
+        self.lua = LuaState(state)
+        prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()
+        try installLibrary()
+    }
+
+    deinit {
+        prio_closestate(lua.pointer)
+    }
+
+    /// Loads the script at `path` (`-` reads standard input) as the main
+    /// chunk, with `arg` set as `lua` sets it. Throws `PrioError.load` with
+    /// `file:line` for a missing file or a syntax error.
+    public func loadScript(path: String, arguments: [String] = []) throws {
+        let source: Data
+        let chunkName: String
+        if path == "-" {
+            source = FileHandle.standardInput.readDataToEndOfFile()
+            chunkName = "=stdin"
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PrioError.load("cannot open \(path)")
+            }
+            source = data
+            chunkName = "@" + path
+        }
+        setArgTable(script: path, arguments: arguments)
+        try loadMainChunk(source, chunkName: chunkName, arguments: arguments)
+    }
+
+    /// Loads Lua source text as the main chunk; `name` appears in error messages.
+    public func loadScript(source: String, name: String = "script", arguments: [String] = []) throws {
+        setArgTable(script: name, arguments: arguments)
+        try loadMainChunk(Data(source.utf8), chunkName: "=" + name, arguments: arguments)
+    }
+
+    /// Runs until the main chunk has returned and every job has finished
+    /// (or the main chunk raised), and reports how it went.
+    public func run() -> RunReport {
+        if !mainLoaded { core.finished(.main, .done, now: clock.now) }
+        while mainError == nil {
+            switch core.nextStep(now: clock.now) {
+            case .start(let job): start(job)
+            case .resume(let job): resume(job)
+            case .timedOut(let job): stopTimedOut(job)
+            case .waitUntil(let time): clock.wait(until: time)
+            case .idle: clock.wait(until: clock.now + 0.001)
+            case .finished: return makeReport()
+            }
+        }
+        return makeReport()
+    }
+
+    private func loadMainChunk(_ source: Data, chunkName: String, arguments: [String]) throws {
+        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
+        let status = source.withUnsafeBytes { buffer in
+            prio_loadbuffer(
+                lua.pointer, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, chunkName, 0)
+        }
+        guard status == LUA_OK else {
+            let message = lua.string(at: -1) ?? "cannot load \(chunkName)"
+            lua.pop()
+            throw PrioError.load(message)
+        }
+        guard let thread = lua_newthread(lua.pointer) else { throw PrioError.outOfMemory }
+        registerThread(at: -1, job: .main)
+        lua.pop()
+        let co = LuaState(thread)
+        lua.move(1, to: co)
+        for argument in arguments { co.push(argument) }
+        mainArgumentCount = Int32(arguments.count)
+        mainLoaded = true
+    }
+
+    var mainArgumentCount: Int32 = 0
+
+    private func setArgTable(script: String, arguments: [String]) {
+        lua_createtable(lua.pointer, Int32(arguments.count), 2)
+        lua.push("prio-lua")
+        lua_rawseti(lua.pointer, -2, -1)
+        lua.push(script)
+        lua_rawseti(lua.pointer, -2, 0)
+        for (index, argument) in arguments.enumerated() {
+            lua.push(argument)
+            lua_rawseti(lua.pointer, -2, lua_Integer(index + 1))
+        }
+        lua_setglobal(lua.pointer, "arg")
+    }
+
+    func report(_ text: String) {
+        options.diagnostics("prio-lua: " + text + "\n")
+    }
+}
+
+@available(*, unavailable)
+extension LuaScheduler: Sendable {}
+
+/// Errors the library throws before a run starts.
+public enum PrioError: Error, CustomStringConvertible, Equatable {
+    /// The script could not be read or compiled; the message names `file:line`.
+    case load(String)
+    case invalidOption(String)
+    case outOfMemory
+
+    public var description: String {
+        switch self {
+        case .load(let message): return message
+        case .invalidOption(let message): return message
+        case .outOfMemory: return "not enough memory to create a Lua state"
+        }
+    }
+}

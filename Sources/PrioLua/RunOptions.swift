@@ -1,0 +1,47 @@
+import CLuaShim
+
+/// How a run is set up: the same choices as the command line's flags.
+public struct RunOptions: Sendable {
+    /// How many jobs may hold a slot at once (`-j`), at least 1.
+    public var concurrency: Int = 1
+    /// Simulated clock: waiting for a timer jumps the clock instead of sleeping.
+    public var virtualTime: Bool = false
+    /// Where `print` writes; by default standard output, flushed line by line.
+    public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
+    /// Where reports (job failures, warnings) go; by default standard error.
+    public var diagnostics: @Sendable (String) -> Void = RunOptions.writeToStandardError
+
+    public init(concurrency: Int = 1, virtualTime: Bool = false) {
+        self.concurrency = concurrency
+        self.virtualTime = virtualTime
+    }
+
+    @Sendable public static func writeToStandardOutput(_ text: String) {
+        var copy = text
+        copy.withUTF8 { prio_write_stdout($0.baseAddress, $0.count) }
+    }
+
+    @Sendable public static func writeToStandardError(_ text: String) {
+        var copy = text
+        copy.withUTF8 { prio_write_stderr($0.baseAddress, $0.count) }
+    }
+}
+
+/// What a finished run reports: the same facts the CLI turns into its exit status.
+public struct RunReport: Sendable, Equatable {
+    public struct Failure: Sendable, Equatable {
+        public var jobID: Int
+        public var name: String
+        public var error: String
+    }
+
+    /// Jobs by final status ("done", "failed", "cancelled"; unfinished jobs
+    /// dropped after a main-chunk error count as "dropped").
+    public var counts: [String: Int]
+    /// Failed jobs whose error reached no awaiter, in the order they failed.
+    public var unobservedFailures: [Failure]
+    /// The main chunk's error, when it raised (exit status 2).
+    public var mainError: String?
+    /// 0, 1 or 2 as SPEC.md §6 defines them.
+    public var exitStatus: Int32
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import PrioLua
+
+/// The `prio-lua` command: parses and validates the command line, builds a
+/// scheduler, runs the script, and exits with the run's status. No logic of
+/// its own lives here.
+struct PrioLuaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prio-lua",
+        abstract: "Run Lua job scripts under a priority scheduler.",
+        usage: "prio-lua [options] SCRIPT [ARGS...]",
+        discussion: """
+            SCRIPT may be '-' to read standard input. ARGS reach the script as arg[1..].
+
+            Example (jobs.lua):
+              submit(1, function() print("urgent") end)
+              submit(5, function() sleep(0.1); print("background") end)
+            Run it with two slots:
+              prio-lua -j 2 jobs.lua
+
+            Exit status: 0 all jobs done or cancelled (or their failure reached an
+            awaiter), 1 a job failed unobserved, 2 the script failed to load or its
+            main chunk raised, 64 bad command line.
+            """,
+        version: "prio-lua \(PrioLuaVersion.string) (Lua 5.4)"
+    )
+
+    @Option(name: [.customShort("j"), .customLong("concurrency")], help: "Slots: how many jobs may run at once (>= 1).")
+    var concurrency: Int = 1
+
+    @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
+    var virtualTime = false
+
+    @Argument(help: "The Lua script to run ('-' for standard input).")
+    var script: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (arg[1..]).")
+    var arguments: [String] = []
+
+    func validate() throws {
+        guard concurrency >= 1 else {
+            throw ValidationError("--concurrency must be an integer >= 1 (got \(concurrency))")
+        }
+    }
+
+    func execute() -> Int32 {
+        var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime)
+        options.output = RunOptions.writeToStandardOutput
+        do {
+            let scheduler = try LuaScheduler(options: options)
+            try scheduler.loadScript(path: script, arguments: arguments)
+            return scheduler.run().exitStatus
+        } catch {
+            RunOptions.writeToStandardError("prio-lua: \(error)\n")
+            return 2
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import PrioCore
+import XCTest
+
+final class SchedulerSlotsTests: XCTestCase {
+    func testConcurrencyLimitsHowManyJobsHoldSlots() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 1, 1, 1]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        s.checkInvariants()
+        XCTAssertEqual(s.slotsHeld, 2)
+        XCTAssertEqual(s.slotHolders, [ids[0], ids[1]])
+        XCTAssertEqual(s[ids[1]].state, .ready)
+        XCTAssertEqual(s[ids[1]].state.status, .running)
+        XCTAssertEqual(s[ids[2]].state, .queued)
+        XCTAssertEqual(s[ids[3]].state.status, .pending)
+    }
+
+    func testMainChunkHoldsNoSlot() {
+        var s = Scheduler(concurrency: 1)
+        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
+        let job = s.submit(priority: 0, now: 0)
+        s.yielded(.main)
+        // The job takes the only slot while main still runs.
+        XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
+        XCTAssertEqual(s.slotHolders, [job])
+        XCTAssertEqual(s.slotsHeld, 1)
+        s.checkInvariants()
+    }
+
+    func testFinishingFreesTheSlotForTheNextPendingJob() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        XCTAssertFalse(s.finished(ids[0], .failed, now: 1))
+        XCTAssertEqual(s[ids[0]].state, .failed)
+        XCTAssertFalse(s[ids[0]].holdsSlot)
+        XCTAssertEqual(s.slotsHeld, 0)
+        XCTAssertEqual(s.nextStep(now: 1), .start(ids[1]))
+        XCTAssertEqual(s.slotHolders, [ids[1]])
+    }
+
+    func testSleepingJobKeepsItsSlot() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 1]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        s.sleeping(ids[0], until: 10)
+        XCTAssertEqual(s[ids[0]].state.status, .running)
+        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(10))
+        XCTAssertEqual(s.slotHolders, [ids[0]])
+        XCTAssertEqual(s[ids[1]].state, .queued)
+        XCTAssertEqual(s.nextStep(now: 10), .resume(ids[0]))
+        s.checkInvariants()
+    }
+
+    func testBlockedJobKeepsItsSlot() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 1]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        s.blocked(ids[0])
+        XCTAssertEqual(s.nextStep(now: 0), .idle)
+        XCTAssertEqual(s.slotHolders, [ids[0]])
+        XCTAssertEqual(s[ids[1]].state, .queued)
+    }
+
+    func testAwaitReleasesTheSlot() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
+        XCTAssertEqual(s[ids[0]].state, .awaiting)
+        XCTAssertEqual(s[ids[0]].state.status, .waiting)
+        XCTAssertFalse(s[ids[0]].holdsSlot)
+        XCTAssertEqual(s.slotsHeld, 0)
+        s.checkInvariants()
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        XCTAssertEqual(s.slotHolders, [ids[1]])
+    }
+
+    func testAwaiterTakesASlotAheadOfPendingJobsOfEqualPriority() {
+        var pendingEqual = JobID.main
+        var awaiter = JobID.main
+        var target = JobID.main
+        var s = Scheduler.afterMain(concurrency: 1) {
+            pendingEqual = $0.submit(priority: 5, now: 0)
+            awaiter = $0.submit(priority: 0, now: 0)
+            target = $0.submit(priority: 1, now: 0)
+        }
+        XCTAssertEqual(s.nextStep(now: 0), .start(awaiter))
+        // Now equal to the pending job, but submitted after it.
+        s.setPriority(awaiter, base: 5)
+        XCTAssertEqual(s.await(awaiter, on: [target], mode: .all), .suspended)
+        XCTAssertEqual(s.nextStep(now: 0), .start(target))
+        XCTAssertTrue(s.finished(target, .done, now: 1))
+        s.checkInvariants()
+        XCTAssertEqual(s.nextStep(now: 1), .resume(awaiter))
+        XCTAssertEqual(s[pendingEqual].state, .queued)
+    }
+
+    func testGroupLimitCapsTheGroupsSlotHolders() {
+        var grouped: [JobID] = []
+        var other = JobID.main
+        var s = Scheduler.afterMain(concurrency: 3) {
+            $0.setLimit(group: 0, to: 1)
+            grouped = $0.submitAll([1, 1, 1], group: 0)
+            other = $0.submit(priority: 2, now: 0)
+        }
+        XCTAssertEqual(s.limit(group: 0), 1)
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        s.checkInvariants()
+        // The worse ungrouped job takes a slot the group may not use.
+        XCTAssertEqual(s.slotHolders, [grouped[0], other])
+        XCTAssertEqual(s[grouped[1]].state, .parked)
+        XCTAssertEqual(s[grouped[2]].state, .parked)
+        XCTAssertEqual(s[grouped[1]].state.status, .pending)
+    }
+
+    func testParkedJobStartsWhenAGroupSlotFrees() {
+        var grouped: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 2) {
+            $0.setLimit(group: 1, to: 1)
+            grouped = $0.submitAll([1, 1, 1], group: 1)
+        }
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        s.sleeping(grouped[0], until: 5)
+        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(5), "a free slot, but not for this group")
+        XCTAssertEqual(s.nextStep(now: 5), .resume(grouped[0]))
+        s.finished(grouped[0], .done, now: 5)
+        s.checkInvariants()
+        XCTAssertEqual(s.nextStep(now: 5), .start(grouped[1]))
+        XCTAssertEqual(s.slotHolders, [grouped[1]])
+        XCTAssertEqual(s[grouped[2]].state, .parked)
+    }
+
+    func testAwaitingFreesAGroupSlot() {
+        var grouped: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 2) {
+            $0.setLimit(group: 0, to: 1)
+            grouped = $0.submitAll([1, 1], group: 0)
+        }
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        XCTAssertEqual(s.await(grouped[0], on: [grouped[1]], mode: .all), .suspended)
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[1]))
+        s.finished(grouped[1], .done, now: 0)
+        XCTAssertEqual(s.nextStep(now: 0), .resume(grouped[0]))
+        s.checkInvariants()
+    }
+
+    func testRaisingALimitReleasesParkedJobs() {
+        var grouped: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 3) {
+            $0.setLimit(group: 0, to: 1)
+            grouped = $0.submitAll([1, 1, 1], group: 0)
+        }
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        s.sleeping(grouped[0], until: 100)
+        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(100))
+        s.setLimit(group: 0, to: 3)
+        s.checkInvariants()
+        XCTAssertEqual(s.nextStep(now: 1), .start(grouped[1]))
+        XCTAssertEqual(s.slotHolders, grouped)
+    }
+
+    func testLimitIsNilForAnUnlimitedGroup() {
+        var s = Scheduler(concurrency: 1)
+        XCTAssertNil(s.limit(group: 0))
+        _ = s.submit(priority: 0, group: 2, now: 0)
+        XCTAssertNil(s.limit(group: 2))
+        s.setLimit(group: 2, to: 4)
+        XCTAssertEqual(s.limit(group: 2), 4)
+    }
+}
