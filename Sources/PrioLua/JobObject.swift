@@ -57,7 +57,15 @@ extension LuaScheduler {
             }
         case "data": lua.pushField(ofRegistryTable: refs.data, key: job.value)
         case "result":
-            if record.state == .done { lua.pushField(ofRegistryTable: refs.results, key: job.value) } else { lua.pushNil() }
+            if record.state == .done {
+                lua.pushField(ofRegistryTable: refs.results, key: job.value)
+                if lua.type(at: -1) == LUA_TNIL {
+                    lua.pop()
+                    prio_newtable(lua.pointer)
+                }
+            } else {
+                lua.pushNil()
+            }
         case "error":
             if record.state == .failed { lua.pushField(ofRegistryTable: refs.errors, key: job.value) } else { lua.pushNil() }
         default:

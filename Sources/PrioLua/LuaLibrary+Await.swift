@@ -109,7 +109,7 @@ extension LuaScheduler {
             lua_createtable(state.pointer, Int32(request.targets.count), 0)
             for (position, job) in request.targets.enumerated() {
                 state.pushField(ofRegistryTable: refs.results, key: job.value)
-                lua_rawgeti(state.pointer, -1, 1)
+                if state.type(at: -1) == LUA_TTABLE { lua_rawgeti(state.pointer, -1, 1) } else { state.pushNil() }
                 prio_remove(state.pointer, -2)
                 lua_rawseti(state.pointer, -2, lua_Integer(position + 1))
             }
@@ -127,6 +127,10 @@ extension LuaScheduler {
         switch core[job].state {
         case .done:
             state.pushField(ofRegistryTable: refs.results, key: job.value)
+            if state.type(at: -1) == LUA_TNIL {
+                state.pop()
+                return true
+            }
             let count = Int32(lua_rawlen(state.pointer, -1))
             _ = state.rawField("n", ofTableAt: -1)
             let n = state.integer(at: -1).map { Int32($0) } ?? count

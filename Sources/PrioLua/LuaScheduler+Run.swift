@@ -105,6 +105,7 @@ extension LuaScheduler {
 
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
     private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
+        guard count > 0 else { return }  // `job.result` makes the empty table on demand
         let base = co.top - count
         lua_createtable(co.pointer, count, 1)
         var index: Int32 = 1
@@ -135,7 +136,10 @@ extension LuaScheduler {
         unregisterThread(job: job)
     }
 
+    /// Bookkeeping for a job that reached its final status: remember the
+    /// order jobs finished in (for `await_any`) and drop its body.
     func markFinished(_ job: JobID) {
         finishSequence[job.value] = finishSequence.count + 1
+        lua.clearRegistryField(refs.functions, key: job.value)
     }
 }

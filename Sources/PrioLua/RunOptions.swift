@@ -33,6 +33,12 @@ public struct RunReport: Sendable, Equatable {
         public var jobID: Int
         public var name: String
         public var error: String
+
+        public init(jobID: Int, name: String, error: String) {
+            self.jobID = jobID
+            self.name = name
+            self.error = error
+        }
     }
 
     /// Jobs by final status ("done", "failed", "cancelled"; unfinished jobs
