@@ -69,8 +69,6 @@ extension LuaScheduler {
         switch state.type(at: index) {
         case LUA_TSTRING, LUA_TNUMBER:
             return state.describe(at: index).text ?? "?"
-        case LUA_TNIL:
-            return "nil"
         default:
             guard lua_getmetatable(state.pointer, index) != 0 else {
                 return "(error object is a \(state.typeName(at: index)) value)"

@@ -1,0 +1,10 @@
+-- tostring(job) reads like job#3 'fetch' (priority 5, running), with the default name job#<id>.
+local one = submit(1, function() end)
+submit(1, function() end)
+local fetch = submit(5, function(job) print(tostring(job)) end, {name = "fetch"})
+local half = submit(2.5, function() end, {name = "half"})
+print(tostring(one))
+print(tostring(fetch))
+print(tostring(half))
+fetch:await()
+print(tostring(fetch))
