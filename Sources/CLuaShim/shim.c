@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static prio_dispatch_fn dispatch_to_swift = NULL;
 
@@ -178,4 +179,30 @@ void prio_write_stderr(const char *text, size_t length) {
     fflush(stdout);
     fwrite(text, 1, length, stderr);
     fflush(stderr);
+}
+
+double prio_monotonic_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    prio_state *st = prio_getstate(L);
+    if (st->budget_deadline > 0 && prio_monotonic_seconds() > st->budget_deadline) {
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
+        lua_pushstring(L, "policy hook exceeded its time budget");
+        lua_error(L);
+    }
+}
+
+void prio_arm_budget(lua_State *L, double seconds) {
+    prio_getstate(L)->budget_deadline = prio_monotonic_seconds() + seconds;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+}
+
+void prio_disarm_budget(lua_State *L) {
+    prio_getstate(L)->budget_deadline = 0;
+    lua_sethook(L, NULL, 0, 0);
 }

@@ -101,4 +101,6 @@ public struct JobRecord: Sendable {
     public internal(set) var finishedAt: Double
     /// Absolute time in `now()` seconds, NaN when unset.
     public internal(set) var deadline: Double
+    /// When the job last took a slot (fair-share accounting).
+    var slotTakenAt: Double = 0
 }

@@ -2,20 +2,47 @@
 struct GroupSlots: Sendable {
     var limit = Int.max
     var held = 0
+    /// Jobs of the group in the pending queue.
+    var queued = 0
     /// Jobs that reached the front of the pending queue while the group was full.
     var parked = IndexedHeap()
 }
 
 extension Scheduler {
     /// At most `limit` jobs of group `group` hold slots at once. Raising the
-    /// limit lets parked jobs compete for slots again.
+    /// limit lets parked jobs compete for slots again at the next dispatch.
     public mutating func setLimit(group: Int, to limit: Int) {
         ensureGroup(group)
         groups[group].limit = limit
-        while let id = groups[group].parked.popMin(positions: &positions) {
-            records[Int(id)].state = .queued
-            pending.insert(id, key: key(of: id), positions: &positions)
+    }
+
+    /// Puts parked jobs back in the pending queue while their group has room
+    /// for more than it already has queued, so a group's parked jobs can
+    /// never be stranded (for example when the queued one is cancelled).
+    /// - Complexity: O(groups), plus O(log n) per job moved.
+    mutating func unparkWhereGroupsHaveRoom() {
+        for group in groups.indices where !groups[group].parked.isEmpty {
+            while groups[group].queued < groups[group].limit - groups[group].held,
+                let id = groups[group].parked.popMin(positions: &positions)
+            {
+                records[Int(id)].state = .queued
+                enterPending(id)
+            }
         }
+    }
+
+    /// Every entry into the pending queue goes through here (group counts).
+    mutating func enterPending(_ id: Int32) {
+        let group = records[Int(id)].group
+        pending.insert(id, key: key(of: id), group: group, positions: &positions)
+        if group >= 0 { groups[Int(group)].queued += 1 }
+    }
+
+    /// Every exit from the pending queue goes through here (group counts).
+    mutating func leavePending(_ id: Int32) {
+        let group = records[Int(id)].group
+        pending.remove(id, group: group, positions: &positions)
+        if group >= 0 { groups[Int(group)].queued -= 1 }
     }
 
     public func limit(group: Int) -> Int? {
@@ -40,8 +67,13 @@ extension Scheduler {
             precondition(!records[index].state.isFinished, "finished job holds a slot")
         }
         precondition(held == slotsHeld && held <= concurrency, "slot count out of date")
+        var queuedPerGroup = Array(repeating: 0, count: groups.count)
+        for index in 1..<records.count where records[index].state == .queued && records[index].group >= 0 {
+            queuedPerGroup[Int(records[index].group)] += 1
+        }
         for (group, slots) in groups.enumerated() {
             precondition(perGroup[group] == slots.held, "group slot count out of date")
+            precondition(queuedPerGroup[group] == slots.queued, "group queued count out of date")
             slots.parked.checkInvariants(positions: positions)
         }
         #endif

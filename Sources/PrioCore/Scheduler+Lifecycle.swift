@@ -6,6 +6,7 @@ extension Scheduler {
     /// reaches an awaiter instead of being reported).
     @discardableResult
     public mutating func finished(_ job: JobID, _ ending: Ending, now: Double) -> Bool {
+        lastNow = max(lastNow, now)
         let id = Int32(job.value)
         guard !records[job.value].state.isFinished else { return false }
         removeFromQueues(id)
@@ -22,6 +23,7 @@ extension Scheduler {
     /// (the runtime closes its coroutine if it had started), or nil when it
     /// had already finished.
     public mutating func cancel(_ job: JobID, now: Double) -> JobState? {
+        lastNow = max(lastNow, now)
         guard contains(job) else { return nil }
         let id = Int32(job.value)
         let before = records[job.value].state
@@ -41,6 +43,7 @@ extension Scheduler {
     /// A failed attempt will run again after `delay` seconds: the job gives
     /// up its slot and is pending meanwhile; awaiters keep waiting.
     public mutating func retry(_ job: JobID, after delay: Double, now: Double) {
+        lastNow = max(lastNow, now)
         let id = Int32(job.value)
         guard !records[job.value].state.isFinished else { return }
         removeFromQueues(id)
@@ -55,6 +58,16 @@ extension Scheduler {
         } else {
             enqueuePending(id)
         }
+    }
+
+    /// Unfinished jobs in id order. - Complexity: O(jobs submitted so far)
+    public func unfinishedJobIDs() -> [JobID] {
+        var list: [JobID] = []
+        list.reserveCapacity(unfinishedCount)
+        for index in 1..<records.count where !records[index].state.isFinished {
+            list.append(JobID(index))
+        }
+        return list
     }
 
     /// Unfinished jobs, best effective priority first (then queue order).

@@ -9,7 +9,7 @@ extension Scheduler {
             case .wake:
                 guard timer.generation == record.generation else { continue }
                 switch record.state {
-                case .sleeping: makeReady(id, keepOrder: false)
+                case .sleeping: continueAfterSuspension(id)
                 case .delayed: enqueuePending(id)
                 default: continue
                 }
@@ -20,9 +20,37 @@ extension Scheduler {
                 guard record.hasStarted, !record.state.isFinished,
                     timer.generation == UInt32(record.attempt)
                 else { continue }
-                timedOut.append(JobID(Int(id)))
+                dueEvents.append(.timedOut(JobID(Int(id))))
+            case .deadline:
+                guard !record.state.isFinished else { continue }
+                dueEvents.append(.deadlinePassed(JobID(Int(id))))
+            case .rule:
+                dueEvents.append(.ruleDue(Int(id)))
+            case .interval:
+                dueEvents.append(.intervalDue)
             }
         }
+    }
+
+    /// Whether a timer event collected earlier still applies: the runtime may
+    /// have finished or cancelled the job while handling an earlier event.
+    func isStillDue(_ event: Step) -> Bool {
+        switch event {
+        case .timedOut(let job): return records[job.value].hasStarted && !records[job.value].state.isFinished
+        case .deadlinePassed(let job): return !records[job.value].state.isFinished
+        case .ruleDue, .intervalDue, .start, .resume, .waitUntil, .idle, .finished: return true
+        }
+    }
+
+    /// Runs periodic rule `index` at `due` (`Step.ruleDue`). The runtime
+    /// keeps the rule's state and ignores the timer of a cancelled rule.
+    public mutating func scheduleRule(_ index: Int, at due: Double) {
+        timers.schedule(job: Int32(index), kind: .rule, due: due, generation: 0)
+    }
+
+    /// Asks for a re-evaluation of every job at `due` (`Step.intervalDue`).
+    public mutating func scheduleInterval(at due: Double) {
+        timers.schedule(job: 0, kind: .interval, due: due, generation: 0)
     }
 
     /// When the next timer falls due, if any.

@@ -20,6 +20,12 @@ public struct Scheduler: Sendable {
         case resume(JobID)
         /// The job's `timeout` passed while it was suspended: stop it.
         case timedOut(JobID)
+        /// The job is still unfinished at its deadline (`on_deadline`).
+        case deadlinePassed(JobID)
+        /// Periodic rule number `n` is due; it runs ahead of all jobs.
+        case ruleDue(Int)
+        /// The policy's periodic re-evaluation of every job is due.
+        case intervalDue
         /// Nothing can run before this time.
         case waitUntil(Double)
         /// Nothing can run until outside work completes (`unblock`).
@@ -36,11 +42,23 @@ public struct Scheduler: Sendable {
     public internal(set) var blockedCount = 0
 
     var positions: ContiguousArray<Int32> = []
-    var pending = IndexedHeap()
+    var pending = PendingQueue()
     var ready = IndexedHeap()
     var timers = TimerQueue()
     var groups: [GroupSlots] = []
-    var timedOut: [JobID] = []
+    /// Timer events for the runtime, in the order they fell due.
+    var dueEvents: [Step] = []
+    var nextDueEvent = 0
+    /// Jobs holding a slot (a handful: at most `concurrency`).
+    var slotHolders: [Int32] = []
+    /// With a `preempt` policy, a pending job strictly better than the worst
+    /// slot holder takes that holder's slot.
+    public var preemptionEnabled = false
+    public internal(set) var preemptionCount = 0
+    /// The time of the latest `nextStep`: when slots change hands between steps.
+    var lastNow: Double = 0
+    /// Slot time per group under fair sharing; nil when it is off.
+    var fairShare: FairShare?
     var nextOrder: Int64 = 0
     /// What each awaiting job waits for.
     var awaits: [Int32: AwaitRecord] = [:]
@@ -83,6 +101,9 @@ public struct Scheduler: Sendable {
         positions.append(-1)
         if let group { ensureGroup(group) }
         unfinishedCount += 1
+        if deadline.isFinite {
+            timers.schedule(job: id, kind: .deadline, due: deadline, generation: 0)
+        }
         if delay > 0 {
             timers.schedule(job: id, kind: .wake, due: now + delay, generation: 0)
         } else {
@@ -95,8 +116,17 @@ public struct Scheduler: Sendable {
 
     /// Fires due timers, fills free slots, and says what the runtime does next.
     public mutating func nextStep(now: Double) -> Step {
+        lastNow = now
         fireDueTimers(now: now)
-        if let job = timedOut.popLast() { return .timedOut(job) }
+        while nextDueEvent < dueEvents.count {
+            let event = dueEvents[nextDueEvent]
+            nextDueEvent += 1
+            if nextDueEvent == dueEvents.count {
+                dueEvents.removeAll(keepingCapacity: true)
+                nextDueEvent = 0
+            }
+            if isStillDue(event) { return event }
+        }
         fillSlots()
         if let best = ready.popMin(positions: &positions) {
             return run(best, now: now)
@@ -121,18 +151,42 @@ public struct Scheduler: Sendable {
         return .start(JobID(Int(id)))
     }
 
-    /// Moves pending jobs into free slots, best first, skipping full groups.
+    /// Moves pending jobs into free slots, best first, skipping full groups;
+    /// with preemption on, a strictly better pending job then takes the slot
+    /// of the worst holder.
     mutating func fillSlots() {
-        while slotsHeld < concurrency, let id = pending.popMin(positions: &positions) {
-            let group = Int(records[Int(id)].group)
-            if group >= 0, groups[group].held >= groups[group].limit {
-                records[Int(id)].state = .parked
-                groups[group].parked.insert(id, key: key(of: id), positions: &positions)
+        unparkWhereGroupsHaveRoom()
+        while true {
+            while slotsHeld < concurrency, let best = bestPending() {
+                leavePending(best.job)
+                if groupIsFull(best.job) {
+                    park(best.job)
+                    continue
+                }
+                takeSlot(best.job)
+                makeReady(best.job, keepOrder: true)
+            }
+            guard preemptionEnabled, slotsHeld >= concurrency, let best = bestPending() else { return }
+            if groupIsFull(best.job) {
+                leavePending(best.job)
+                park(best.job)
                 continue
             }
-            takeSlot(id)
-            makeReady(id, keepOrder: true)
+            guard let victim = worstSlotHolder(),
+                best.key.priority < records[Int(victim)].effectivePriority
+            else { return }
+            preempt(victim)
         }
+    }
+
+    private func groupIsFull(_ id: Int32) -> Bool {
+        let group = Int(records[Int(id)].group)
+        return group >= 0 && groups[group].held >= groups[group].limit
+    }
+
+    private mutating func park(_ id: Int32) {
+        records[Int(id)].state = .parked
+        groups[Int(records[Int(id)].group)].parked.insert(id, key: key(of: id), positions: &positions)
     }
 
     // MARK: Transitions of the running job
@@ -158,11 +212,24 @@ public struct Scheduler: Sendable {
         blockedCount += 1
     }
 
-    /// The outside work of a blocked job completed; it can run again.
+    /// The outside work of a blocked job completed; it can run again (at
+    /// once if it kept its slot, else once it gets one back).
     public mutating func unblocked(_ job: JobID) {
         guard records[job.value].state == .blocked else { return }
         blockedCount -= 1
-        makeReady(Int32(job.value), keepOrder: false)
+        continueAfterSuspension(Int32(job.value))
+    }
+
+    /// A job whose sleep or outside work ended runs again: at once if it
+    /// still holds its slot, otherwise (preempted meanwhile) once it gets one
+    /// back, ahead of the newcomers of equal priority.
+    mutating func continueAfterSuspension(_ id: Int32) {
+        if records[Int(id)].holdsSlot || id == 0 {
+            makeReady(id, keepOrder: false)
+        } else {
+            records[Int(id)].generation &+= 1
+            enqueueResuming(id)
+        }
     }
 
     // MARK: Helpers shared by the extensions
@@ -179,7 +246,7 @@ public struct Scheduler: Sendable {
     /// Queues `id` for a slot as a newcomer (behind resuming jobs of equal priority).
     mutating func enqueuePending(_ id: Int32) {
         records[Int(id)].state = .queued
-        pending.insert(id, key: key(of: id), positions: &positions)
+        enterPending(id)
     }
 
     /// Queues a job that was already running (woken from an await) for a slot,
@@ -187,7 +254,7 @@ public struct Scheduler: Sendable {
     mutating func enqueueResuming(_ id: Int32) {
         records[Int(id)].order = takeOrder() - (1 << 62)
         records[Int(id)].state = .queued
-        pending.insert(id, key: key(of: id), positions: &positions)
+        enterPending(id)
     }
 
     mutating func makeReady(_ id: Int32, keepOrder: Bool) {
@@ -200,28 +267,30 @@ public struct Scheduler: Sendable {
     mutating func takeSlot(_ id: Int32) {
         records[Int(id)].holdsSlot = true
         slotsHeld += 1
+        slotHolders.append(id)
+        records[Int(id)].slotTakenAt = lastNow
         let group = Int(records[Int(id)].group)
         if group >= 0 { groups[group].held += 1 }
     }
 
-    /// Frees the job's slot; the best job parked on its group may queue again.
+    /// Frees the job's slot (its group's parked jobs may queue again at the
+    /// next `fillSlots`).
     mutating func releaseSlot(_ id: Int32) {
         guard records[Int(id)].holdsSlot else { return }
         records[Int(id)].holdsSlot = false
         slotsHeld -= 1
+        if let index = slotHolders.firstIndex(of: id) { slotHolders.swapAt(index, slotHolders.count - 1) }
+        slotHolders.removeLast()
         let group = Int(records[Int(id)].group)
+        accountSlotTime(of: id)
         guard group >= 0 else { return }
         groups[group].held -= 1
-        if let next = groups[group].parked.popMin(positions: &positions) {
-            records[Int(next)].state = .queued
-            pending.insert(next, key: key(of: next), positions: &positions)
-        }
     }
 
     /// Takes the job out of whichever queue holds it.
     mutating func removeFromQueues(_ id: Int32) {
         switch records[Int(id)].state {
-        case .queued: pending.remove(id, positions: &positions)
+        case .queued: leavePending(id)
         case .ready: ready.remove(id, positions: &positions)
         case .parked: groups[Int(records[Int(id)].group)].parked.remove(id, positions: &positions)
         case .blocked: blockedCount -= 1

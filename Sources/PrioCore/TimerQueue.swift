@@ -6,6 +6,12 @@ public enum TimerKind: UInt8, Sendable {
     case awaitTimeout
     /// The job's `timeout` (wall time from its start) has passed.
     case jobTimeout
+    /// The job's `deadline` has come.
+    case deadline
+    /// A periodic rule (`every`) is due; `job` holds the rule's index.
+    case rule
+    /// The policy's periodic re-evaluation is due.
+    case interval
 }
 
 /// Timers ordered by (due time, rising sequence), as swift-nio orders its

@@ -7,6 +7,7 @@ import CLuaShim
 enum HostFunction: Int32, CaseIterable {
     case submit, sleep, yield, now, current, jobs, limit, awaitAll, awaitAny, print
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
+    case policy, reprioritize, every, ruleCancel
 
     /// The key in the `host` table the prelude receives.
     var luaName: String {
@@ -26,6 +27,10 @@ enum HostFunction: Int32, CaseIterable {
         case .jobAwait: return "job_await"
         case .jobCancel: return "job_cancel"
         case .jobSetPriority: return "job_set_priority"
+        case .policy: return "policy"
+        case .reprioritize: return "reprioritize"
+        case .every: return "every"
+        case .ruleCancel: return "rule_cancel"
         }
     }
 }
@@ -79,6 +84,10 @@ extension LuaScheduler {
         case .jobAwait: return luaJobAwait(lua)
         case .jobCancel: return luaJobCancel(lua)
         case .jobSetPriority: return luaJobSetPriority(lua)
+        case .policy: return luaPolicy(lua)
+        case .reprioritize: return luaReprioritize(lua)
+        case .every: return luaEvery(lua)
+        case .ruleCancel: return luaRuleCancel(lua)
         }
     }
 

@@ -41,7 +41,7 @@ extension LuaScheduler {
         case "name": lua.push(info.name(of: job))
         case "priority": lua.push(number: record.effectivePriority)
         case "base_priority": lua.push(number: record.basePriority)
-        case "status": lua.push(record.state.status.rawValue)
+        case "status": lua.push(record.status.rawValue)
         case "attempt": lua.push(integer: Int(record.attempt))
         case "submitted_at": lua.push(time: record.submittedAt)
         case "started_at": lua.push(time: record.startedAt)
@@ -86,6 +86,6 @@ extension LuaScheduler {
     func describeForScript(_ job: JobID) -> String {
         let record = core[job]
         return "job#\(job.value) '\(info.name(of: job))' "
-            + "(priority \(formatNumber(record.effectivePriority)), \(record.state.status.rawValue))"
+            + "(priority \(formatNumber(record.effectivePriority)), \(record.status.rawValue))"
     }
 }

@@ -39,6 +39,13 @@ extension LuaScheduler {
             lua.pushValue(at: options.dataIndex)
             lua.popIntoRegistryTable(refs.data, key: job.value)
         }
+        if let reason = submissionRejection(of: job) {
+            rejected.insert(job.value)
+            recordCancelled(job)
+            lua.push("rejected: \(reason)")
+            return .raise
+        }
+        if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
         pushJobObject(job, on: lua)
         return .values(1)
     }
@@ -65,6 +72,7 @@ extension LuaScheduler {
 
     /// Asks the trampoline to yield, once it is sure the yield can happen.
     func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
+        if let context = hookContexts.last { return raise(lua, context.suspendError) }
         guard running != nil, lua_isyieldable(lua.pointer) != 0 else {
             return raise(lua, "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
         }
@@ -144,7 +152,7 @@ extension LuaScheduler {
             return argumentError(lua, 1, "jobs", "status string or filter table expected, got \(describeArgument(lua, 1))")
         }
         let selected = core.unfinishedJobs().filter { job in
-            (status == nil || core[job].state.status == status) && (tag == nil || hasTag(job, tag!))
+            (status == nil || core[job].status == status) && (tag == nil || hasTag(job, tag!))
         }
         lua_createtable(lua.pointer, Int32(selected.count), 0)
         for (position, job) in selected.enumerated() {
@@ -177,6 +185,7 @@ extension LuaScheduler {
             return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
         }
         core.setPriority(job, base: priority)
+        if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
         return .values(0)
     }
 
@@ -211,5 +220,6 @@ extension LuaScheduler {
     func recordCancelled(_ job: JobID) {
         markFinished(job)
         _ = core.cancel(job, now: clock.now)
+        if !rejected.contains(job.value) { callNotificationHook(.onFinish, job: job) }
     }
 }

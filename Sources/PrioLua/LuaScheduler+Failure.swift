@@ -37,23 +37,35 @@ extension LuaScheduler {
     /// Retries the job if its policy says so; otherwise it fails, and the
     /// error goes to its awaiters or, if none, is reported now.
     private func fail(_ job: JobID, message: String, traceback: String) {
-        let record = core[job]
-        let attempt = Int(record.attempt)
-        let retries = info.retries[job.value] ?? 0
-        if attempt <= retries {
-            let delay = (info.backoff[job.value] ?? 0) * pow(2, Double(attempt - 1))
+        if let delay = retryDelay(for: job) {
+            let attempt = Int(core[job].attempt)
+            let retries = info.retries[job.value].map { " of \($0 + 1)" } ?? ""
             report(
-                "\(describeForReport(job)) failed (attempt \(attempt) of \(retries + 1)), "
+                "\(describeForReport(job)) failed (attempt \(attempt)\(retries)), "
                     + "retrying in \(formatSeconds(delay)): \(message)")
             core.retry(job, after: delay, now: clock.now)
             return
         }
         markFinished(job)
         let awaited = core.finished(job, .failed, now: clock.now)
+        defer { callNotificationHook(.onFinish, job: job) }
         failures.append(RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message))
         if !awaited {
             unobservedFailures.insert(job.value)
             report("\(describeForReport(job)) failed: \(traceback)")
+        }
+    }
+
+    /// Seconds until the failed job runs again, or nil: the policy's
+    /// `on_error` decides, else `retries` with `backoff * 2^(attempt-1)`.
+    private func retryDelay(for job: JobID) -> Double? {
+        switch retryDecision(for: job) {
+        case .retry(let seconds): return seconds
+        case .noRetry: return nil
+        case .useDefault:
+            let attempt = Int(core[job].attempt)
+            guard attempt <= info.retries[job.value] ?? 0 else { return nil }
+            return (info.backoff[job.value] ?? 0) * pow(2, Double(attempt - 1))
         }
     }
 
@@ -102,7 +114,7 @@ extension LuaScheduler {
 
     func makeReport() -> RunReport {
         var counts: [String: Int] = [:]
-        for index in 1..<core.records.count {
+        for index in 1..<core.records.count where !rejected.contains(index) {
             let status = core.records[index].state.status
             counts[status.isFinished ? status.rawValue : "dropped", default: 0] += 1
         }

@@ -10,6 +10,8 @@ extension LuaScheduler {
             drive(.main, co, argumentCount: mainArgumentCount)
             return
         }
+        callNotificationHook(.onStart, job: job)
+        guard core[job].state == .running else { return }  // on_start cancelled it
         guard let threadPointer = lua_newthread(lua.pointer) else { return }
         registerThread(at: -1, job: job)
         lua.pop()
@@ -101,6 +103,7 @@ extension LuaScheduler {
         }
         markFinished(job)
         core.finished(job, .done, now: clock.now)
+        callNotificationHook(.onFinish, job: job)
     }
 
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.

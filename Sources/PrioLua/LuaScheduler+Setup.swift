@@ -15,6 +15,9 @@ struct RegistryRefs {
     var tags: Int32 = 0           // id -> opts.tags
     var methods: Int32 = 0        // method name -> function
     var jobMetatable: Int32 = 0
+    var policy: Int32 = 0         // the installed policy's fields
+    var rules: Int32 = 0          // rule index + 1 -> every() function
+    var ruleMetatable: Int32 = 0
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -56,6 +59,9 @@ extension LuaScheduler {
         refs.tags = newRegistryTable()
         refs.methods = newRegistryTable()
         refs.jobMetatable = newRegistryTable()
+        refs.policy = newRegistryTable()
+        refs.rules = newRegistryTable()
+        refs.ruleMetatable = newRegistryTable()
 
         let status = Prelude.source.withCString { text in
             prio_loadbuffer(L, text, Prelude.source.utf8.count, Prelude.chunkName, 1)
@@ -65,6 +71,24 @@ extension LuaScheduler {
         pushInternalsTable()
         guard prio_pcall(L, 2, 0, 0) == LUA_OK else {
             throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
+        }
+        try runBuiltinPolicies()
+    }
+
+    /// Defines `prio.policies.*` from their Lua source.
+    private func runBuiltinPolicies() throws {
+        let L = lua.pointer
+        let status = BuiltinPolicies.source.withCString { text in
+            prio_loadbuffer(L, text, BuiltinPolicies.source.utf8.count, BuiltinPolicies.chunkName, 1)
+        }
+        guard status == LUA_OK else { throw PrioError.load(lua.string(at: -1) ?? "policies failed to load") }
+        prio_pushglobaltable(L)
+        _ = lua.rawField("prio", ofTableAt: -1)
+        _ = lua.rawField("policies", ofTableAt: -1)
+        prio_remove(L, -2)
+        prio_remove(L, -2)
+        guard prio_pcall(L, 1, 0, 0) == LUA_OK else {
+            throw PrioError.load(lua.string(at: -1) ?? "policies failed")
         }
     }
 
@@ -93,6 +117,7 @@ extension LuaScheduler {
         prio_newtable(lua.pointer)
         for (name, ref) in [
             ("job_threads", refs.jobThreads), ("methods", refs.methods), ("job_metatable", refs.jobMetatable),
+            ("rule_metatable", refs.ruleMetatable),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
             lua.setRawField(name, ofTableAt: -2)

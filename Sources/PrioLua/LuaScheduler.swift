@@ -31,6 +31,12 @@ public final class LuaScheduler {
     var failures: [RunReport.Failure] = []
     var unobservedFailures: Set<Int> = []
     var mainError: String?
+    var policy = PolicySettings()
+    var rules: [Rule] = []
+    /// The policy hooks and rules being called, innermost last.
+    var hookContexts: [HookContext] = []
+    /// Jobs refused by `on_submit`; they are not counted in the report.
+    var rejected: Set<Int> = []
     var mainLoaded = false
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
@@ -87,6 +93,10 @@ public final class LuaScheduler {
             case .start(let job): start(job)
             case .resume(let job): resume(job)
             case .timedOut(let job): stopTimedOut(job)
+            case .deadlinePassed(let job):
+                if !core[job].state.isFinished { callNotificationHook(.onDeadline, job: job) }
+            case .ruleDue(let index): runRule(index)
+            case .intervalDue: intervalDue()
             case .waitUntil(let time): clock.wait(until: time)
             case .idle: clock.wait(until: clock.now + 0.001)
             case .finished: return makeReport()

@@ -52,6 +52,7 @@ local prio = {
   submit = host.submit, sleep = host.sleep, yield = host.yield, now = host.now,
   current = host.current, jobs = host.jobs, limit = host.limit,
   await_all = host.await_all, await_any = host.await_any,
+  policy = host.policy, reprioritize = host.reprioritize, every = host.every,
   policies = {},
 }
 for name, fn in pairs(prio) do
@@ -68,5 +69,8 @@ internals.job_metatable.__index = host.job_index
 internals.job_metatable.__tostring = host.job_tostring
 internals.job_metatable.__name = "prio.job"
 internals.job_metatable.__metatable = false
+internals.rule_metatable.__index = { cancel = host.rule_cancel }
+internals.rule_metatable.__name = "prio.rule"
+internals.rule_metatable.__metatable = false
 """#
 }

@@ -31,6 +31,7 @@ typedef struct prio_state {
     size_t peak;            /* high-water mark of `allocated` */
     size_t limit;           /* 0 = unlimited */
     int enforce_limit;      /* the limit applies only while script code runs */
+    double budget_deadline; /* monotonic seconds; a budgeted call past it is stopped */
 } prio_state;
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
@@ -43,6 +44,15 @@ void prio_set_dispatch(prio_dispatch_fn fn);
 void prio_push_host_function(lua_State *L, int function_id);
 /* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
 void prio_push_suspending_function(lua_State *L);
+
+/*
+ * Time budget for policy hooks and rules: while armed, a count hook on L
+ * checks the clock every 1000 instructions and raises
+ * "policy hook exceeded its time budget" once the budget is spent.
+ */
+void prio_arm_budget(lua_State *L, double seconds);
+void prio_disarm_budget(lua_State *L);
+double prio_monotonic_seconds(void);
 
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */

@@ -1,0 +1,67 @@
+extension Scheduler {
+    /// The slot holder that gives way first: the worst effective priority,
+    /// and among equals the one queued last.
+    /// - Complexity: O(concurrency)
+    func worstSlotHolder() -> Int32? {
+        slotHolders.max { key(of: $0) < key(of: $1) }
+    }
+
+    /// Suspends a slot holder out of its slot. It keeps its progress: a ready
+    /// job queues for a slot again ahead of pending equals; a sleeping or
+    /// blocked one goes on waiting and queues when that ends.
+    mutating func preempt(_ victim: Int32) {
+        releaseSlot(victim)
+        preemptionCount += 1
+        switch records[Int(victim)].state {
+        case .ready:
+            ready.remove(victim, positions: &positions)
+            enqueueResuming(victim)
+        case .sleeping, .blocked:
+            break
+        case .delayed, .queued, .parked, .running, .awaiting, .done, .failed, .cancelled:
+            preconditionFailure("job \(victim) cannot be preempted in state \(records[Int(victim)].state)")
+        }
+    }
+
+    /// Sets policy priorities for many jobs at once (a policy `interval` or
+    /// `reprioritize()`), then restores every queue's order in one pass.
+    /// - Complexity: O(n) for n queued jobs, instead of n heap updates.
+    public mutating func setPolicyPriorities(_ updates: [(JobID, Double)]) {
+        for (job, priority) in updates where contains(job) && !records[job.value].state.isFinished {
+            records[job.value].policyPriority = priority
+            records[job.value].effectivePriority = priority
+        }
+        for waiter in awaits.keys where waiter != 0 { lendPriority(from: waiter) }
+        let snapshot = records  // shares storage: nothing below mutates records
+        let key = { (id: Int32) in
+            QueueKey(priority: snapshot[Int(id)].effectivePriority, order: snapshot[Int(id)].order)
+        }
+        pending.rekeyAll(positions: &positions, key: key)
+        ready.rekeyAll(positions: &positions, key: key)
+        for index in groups.indices {
+            groups[index].parked.rekeyAll(positions: &positions, key: key)
+        }
+    }
+
+    /// Lowers the effective priority of everything `waiter` waits on,
+    /// transitively, without touching the queues (the caller re-keys them).
+    private mutating func lendPriority(from waiter: Int32) {
+        var stack = [waiter]
+        while let current = stack.popLast() {
+            let priority = records[Int(current)].effectivePriority
+            for target in awaits[current]?.targets ?? [] where records[Int(target)].effectivePriority > priority {
+                records[Int(target)].effectivePriority = priority
+                stack.append(target)
+            }
+        }
+    }
+}
+
+extension JobRecord {
+    /// The status a script sees. A sleeping or blocked job that lost its
+    /// slot to preemption is pending until it gets one back.
+    public var status: JobStatus {
+        if (state == .sleeping || state == .blocked) && !holdsSlot { return .pending }
+        return state.status
+    }
+}

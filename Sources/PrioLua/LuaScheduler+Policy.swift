@@ -1,0 +1,137 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+/// Policy hooks: calling them safely (protected, time-budgeted, never
+/// suspending) and applying what they return.
+extension LuaScheduler {
+    /// The longest a hook or rule may run before it is stopped.
+    static let hookBudget = 0.1
+
+    /// Calls `fn` (below its `argumentCount` arguments on the main state)
+    /// under protection and a time budget. On success leaves `resultCount`
+    /// values on the stack; on failure leaves nothing and returns the error text.
+    func budgetedCall(argumentCount: Int32, resultCount: Int32, context: HookContext) -> String? {
+        let outermost = hookContexts.isEmpty
+        if outermost { prio_arm_budget(lua.pointer, Self.hookBudget) }
+        hookContexts.append(context)
+        let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
+        hookContexts.removeLast()
+        if outermost { prio_disarm_budget(lua.pointer) }
+        guard status == LUA_OK else {
+            let message = errorText(lua, at: -1)
+            lua.pop()
+            return message
+        }
+        return nil
+    }
+
+    /// Pushes the installed function for `hook` and returns true, or pushes nothing.
+    func pushHook(_ hook: PolicyHook) -> Bool {
+        guard policy.hooks.contains(hook) else { return false }
+        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.policy))
+        _ = lua.rawField(hook.rawValue, ofTableAt: -1)
+        prio_remove(lua.pointer, -2)
+        return true
+    }
+
+    /// Reports a hook's failure once per hook until a policy is installed again.
+    func reportHookFailure(_ hook: PolicyHook, _ message: String) {
+        guard policy.reportedFailures.insert(hook.rawValue).inserted else { return }
+        report("policy hook '\(hook.rawValue)' failed: \(message)")
+    }
+
+    /// Calls a hook whose results are ignored (`on_start`, `on_finish`, `on_deadline`).
+    func callNotificationHook(_ hook: PolicyHook, job: JobID) {
+        guard pushHook(hook) else { return }
+        pushJobObject(job, on: lua)
+        if let failure = budgetedCall(argumentCount: 1, resultCount: 0, context: .hook(hook)) {
+            reportHookFailure(hook, failure)
+        }
+    }
+
+    /// The policy's priority for `job`: `priority(job, now)`, or the base
+    /// priority when there is no hook or it fails.
+    func policyPriority(of job: JobID) -> Double {
+        let base = core[job].basePriority
+        guard pushHook(.priority) else { return base }
+        pushJobObject(job, on: lua)
+        lua_pushnumber(lua.pointer, clock.now)
+        if let failure = budgetedCall(argumentCount: 2, resultCount: 1, context: .hook(.priority)) {
+            reportHookFailure(.priority, failure)
+            return base
+        }
+        defer { lua.pop() }
+        guard let value = lua.number(at: -1), value.isFinite else {
+            reportHookFailure(.priority, "returned \(describeArgument(lua, -1)), not a finite number")
+            return base
+        }
+        return value
+    }
+
+    /// `on_submit(job)`: nil when accepted, else the reason it was rejected.
+    func submissionRejection(of job: JobID) -> String? {
+        guard pushHook(.onSubmit) else { return nil }
+        pushJobObject(job, on: lua)
+        if let failure = budgetedCall(argumentCount: 1, resultCount: 2, context: .hook(.onSubmit)) {
+            reportHookFailure(.onSubmit, failure)
+            return nil
+        }
+        defer { lua.pop(2) }
+        guard lua.type(at: -2) == LUA_TBOOLEAN, !lua.boolean(at: -2) else { return nil }
+        return lua.describe(at: -1).text ?? "no reason given"
+    }
+
+    /// `on_error(job, err)`: seconds until a retry, nil for none, or
+    /// `.useDefault` when there is no hook or it failed.
+    func retryDecision(for job: JobID) -> RetryDecision {
+        guard pushHook(.onError) else { return .useDefault }
+        pushJobObject(job, on: lua)
+        lua.pushField(ofRegistryTable: refs.errors, key: job.value)
+        if let failure = budgetedCall(argumentCount: 2, resultCount: 1, context: .hook(.onError)) {
+            reportHookFailure(.onError, failure)
+            return .useDefault
+        }
+        defer { lua.pop() }
+        switch lua.type(at: -1) {
+        case LUA_TNIL: return .noRetry
+        case LUA_TBOOLEAN where !lua.boolean(at: -1): return .noRetry
+        default:
+            guard let seconds = lua.number(at: -1), seconds >= 0, seconds.isFinite else {
+                reportHookFailure(.onError, "returned \(describeArgument(lua, -1)), not seconds until a retry")
+                return .useDefault
+            }
+            return .retry(after: seconds)
+        }
+    }
+
+    /// Re-evaluates every unfinished job's priority and reorders the queues once.
+    func reevaluateAll() {
+        var updates: [(JobID, Double)] = []
+        updates.reserveCapacity(core.unfinishedCount)
+        for job in core.unfinishedJobIDs() {
+            updates.append((job, policyPriority(of: job)))
+        }
+        core.setPolicyPriorities(updates)
+    }
+
+    /// The policy's `interval` came due: re-evaluate, then set the next one.
+    func intervalDue() {
+        policy.intervalArmed = false
+        guard let interval = policy.interval else { return }
+        reevaluateAll()
+        armInterval(interval)
+    }
+
+    func armInterval(_ interval: Double) {
+        guard !policy.intervalArmed else { return }
+        policy.intervalArmed = true
+        core.scheduleInterval(at: clock.now + interval)
+    }
+}
+
+enum RetryDecision {
+    case useDefault
+    case noRetry
+    case retry(after: Double)
+}
