@@ -37,6 +37,7 @@ public final class LuaScheduler {
     var hookContexts: [HookContext] = []
     /// Jobs refused by `on_submit`; they are not counted in the report.
     var rejected: Set<Int> = []
+    var policyWatch: PolicyFileWatch?
     var mainLoaded = false
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
@@ -89,6 +90,7 @@ public final class LuaScheduler {
     public func run() -> RunReport {
         if !mainLoaded { core.finished(.main, .done, now: clock.now) }
         while mainError == nil {
+            checkPolicyFile()
             switch core.nextStep(now: clock.now) {
             case .start(let job): start(job)
             case .resume(let job): resume(job)
@@ -97,7 +99,8 @@ public final class LuaScheduler {
                 if !core[job].state.isFinished { callNotificationHook(.onDeadline, job: job) }
             case .ruleDue(let index): runRule(index)
             case .intervalDue: intervalDue()
-            case .waitUntil(let time): clock.wait(until: time)
+            case .waitUntil(let time):
+                clock.wait(until: policyWatch == nil ? time : min(time, clock.now + PolicyFileWatch.checkInterval))
             case .idle: clock.wait(until: clock.now + 0.001)
             case .finished: return makeReport()
             }

@@ -39,11 +39,13 @@ struct Rule {
 enum HookContext {
     case hook(PolicyHook)
     case rule(Int)
+    case policyFile
 
     var suspendError: String {
         switch self {
         case .hook: return "cannot suspend inside a policy hook"
         case .rule: return "cannot suspend inside an every rule"
+        case .policyFile: return "cannot suspend while a policy file loads"
         }
     }
 }

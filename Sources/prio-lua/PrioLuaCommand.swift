@@ -32,6 +32,9 @@ struct PrioLuaCommand: ParsableCommand {
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
     var virtualTime = false
 
+    @Option(name: .customLong("policy"), help: "Install the policy FILE returns; reloaded when it changes.")
+    var policyFile: String?
+
     @Argument(help: "The Lua script to run ('-' for standard input).")
     var script: String
 
@@ -49,6 +52,7 @@ struct PrioLuaCommand: ParsableCommand {
         options.output = RunOptions.writeToStandardOutput
         do {
             let scheduler = try LuaScheduler(options: options)
+            if let policyFile { try scheduler.usePolicyFile(policyFile) }
             try scheduler.loadScript(path: script, arguments: arguments)
             return scheduler.run().exitStatus
         } catch {
