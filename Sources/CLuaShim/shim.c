@@ -187,10 +187,17 @@ double prio_monotonic_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The budget needs ~1 ms resolution only, so the cheap coarse clock serves. */
+static double coarse_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     prio_state *st = prio_getstate(L);
-    if (st->budget_deadline > 0 && prio_monotonic_seconds() > st->budget_deadline) {
+    if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
         lua_pushstring(L, "policy hook exceeded its time budget");
         lua_error(L);
@@ -198,8 +205,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 }
 
 void prio_arm_budget(lua_State *L, double seconds) {
-    prio_getstate(L)->budget_deadline = prio_monotonic_seconds() + seconds;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+    prio_getstate(L)->budget_deadline = coarse_seconds() + seconds;
+    if (lua_gethook(L) != budget_hook || lua_gethookcount(L) != 1000)
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
 }
 
 void prio_disarm_budget(lua_State *L) {

@@ -4,7 +4,17 @@ extension Scheduler {
     mutating func fireDueTimers(now: Double) {
         while let timer = timers.popDue(now: now) {
             let id = timer.job
-            let record = records[Int(id)]
+            switch timer.kind {
+            case .rule:
+                dueEvents.append(.ruleDue(Int(id)))
+                continue
+            case .interval:
+                dueEvents.append(.intervalDue)
+                continue
+            case .wake, .awaitTimeout, .jobTimeout, .deadline:
+                break
+            }
+            let record = records[Int(id)]  // the other kinds are about a job
             switch timer.kind {
             case .wake:
                 guard timer.generation == record.generation else { continue }
@@ -24,10 +34,8 @@ extension Scheduler {
             case .deadline:
                 guard !record.state.isFinished else { continue }
                 dueEvents.append(.deadlinePassed(JobID(Int(id))))
-            case .rule:
-                dueEvents.append(.ruleDue(Int(id)))
-            case .interval:
-                dueEvents.append(.intervalDue)
+            case .rule, .interval:
+                break
             }
         }
     }

@@ -151,9 +151,9 @@ public struct Scheduler: Sendable {
         return .start(JobID(Int(id)))
     }
 
-    /// Moves pending jobs into free slots, best first, skipping full groups;
-    /// with preemption on, a strictly better pending job then takes the slot
-    /// of the worst holder.
+    /// Moves pending jobs into free slots, best first (or by fair share),
+    /// skipping full groups; with preemption on, a pending job strictly
+    /// better than the worst holder then takes that holder's slot.
     mutating func fillSlots() {
         unparkWhereGroupsHaveRoom()
         while true {
@@ -175,7 +175,14 @@ public struct Scheduler: Sendable {
             guard let victim = worstSlotHolder(),
                 best.key.priority < records[Int(victim)].effectivePriority
             else { return }
+            // The better job takes the victim's slot itself: handing the slot
+            // to whatever dispatch would pick (fair sharing may pick the
+            // victim) could undo the preemption forever. Each swap lowers the
+            // holders' priorities, so this loop ends.
             preempt(victim)
+            leavePending(best.job)
+            takeSlot(best.job)
+            makeReady(best.job, keepOrder: true)
         }
     }
 

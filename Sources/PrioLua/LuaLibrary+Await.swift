@@ -67,6 +67,7 @@ extension LuaScheduler {
             }
             request.deadline = clock.now + seconds
         }
+        if let context = hookContexts.last { return raise(lua, context.suspendError) }
         guard let me = running else {
             return raise(lua, "cannot suspend here (inside a __close handler)")
         }

@@ -17,7 +17,7 @@ extension LuaScheduler {
         hookContexts.append(context)
         let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
         hookContexts.removeLast()
-        if outermost { prio_disarm_budget(lua.pointer) }
+        if outermost && !batchingHookCalls { prio_disarm_budget(lua.pointer) }
         guard status == LUA_OK else {
             let message = errorText(lua, at: -1)
             lua.pop()
@@ -53,10 +53,15 @@ extension LuaScheduler {
     /// The policy's priority for `job`: `priority(job, now)`, or the base
     /// priority when there is no hook or it fails.
     func policyPriority(of job: JobID) -> Double {
+        guard pushHook(.priority) else { return core[job].basePriority }
+        return callPriorityHook(for: job, now: clock.now)
+    }
+
+    /// Calls the `priority` hook already pushed, for `job`.
+    private func callPriorityHook(for job: JobID, now: Double) -> Double {
         let base = core[job].basePriority
-        guard pushHook(.priority) else { return base }
         pushJobObject(job, on: lua)
-        lua_pushnumber(lua.pointer, clock.now)
+        lua_pushnumber(lua.pointer, now)
         if let failure = budgetedCall(argumentCount: 2, resultCount: 1, context: .hook(.priority)) {
             reportHookFailure(.priority, failure)
             return base
@@ -105,13 +110,26 @@ extension LuaScheduler {
         }
     }
 
-    /// Re-evaluates every unfinished job's priority and reorders the queues once.
+    /// Re-evaluates every unfinished job's priority and reorders the queues
+    /// once: one Lua call per job, then one O(n) reorder.
     func reevaluateAll() {
+        let jobs = core.unfinishedJobIDs()
         var updates: [(JobID, Double)] = []
-        updates.reserveCapacity(core.unfinishedCount)
-        for job in core.unfinishedJobIDs() {
-            updates.append((job, policyPriority(of: job)))
+        updates.reserveCapacity(jobs.count)
+        guard pushHook(.priority) else {
+            core.setPolicyPriorities(jobs.map { ($0, core[$0].basePriority) })
+            return
         }
+        let hook = lua.top
+        let now = clock.now
+        batchingHookCalls = true  // keep the budget hook set between the calls
+        for job in jobs {
+            lua.pushValue(at: hook)
+            updates.append((job, callPriorityHook(for: job, now: now)))
+        }
+        batchingHookCalls = false
+        prio_disarm_budget(lua.pointer)
+        lua.pop()
         core.setPolicyPriorities(updates)
     }
 

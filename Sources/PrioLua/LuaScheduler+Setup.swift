@@ -18,6 +18,7 @@ struct RegistryRefs {
     var policy: Int32 = 0         // the installed policy's fields
     var rules: Int32 = 0          // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
+    var fieldCodes: Int32 = 0     // job field name -> JobField code
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -62,6 +63,13 @@ extension LuaScheduler {
         refs.policy = newRegistryTable()
         refs.rules = newRegistryTable()
         refs.ruleMetatable = newRegistryTable()
+        refs.fieldCodes = newRegistryTable()
+        lua_rawgeti(L, prio_registryindex(), lua_Integer(refs.fieldCodes))
+        for field in JobField.allCases {
+            lua.push(integer: field.rawValue)
+            lua.setRawField(field.luaName, ofTableAt: -2)
+        }
+        lua.pop()
 
         let status = Prelude.source.withCString { text in
             prio_loadbuffer(L, text, Prelude.source.utf8.count, Prelude.chunkName, 1)

@@ -38,6 +38,8 @@ public final class LuaScheduler {
     /// Jobs refused by `on_submit`; they are not counted in the report.
     var rejected: Set<Int> = []
     var policyWatch: PolicyFileWatch?
+    /// Many hook calls in a row share one installation of the budget hook.
+    var batchingHookCalls = false
     var mainLoaded = false
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.

@@ -100,7 +100,10 @@ struct SubmitOptions {
         return value
     }
 
+    /// `option 'delay' must be a non-negative number, got -1`: numbers are
+    /// shown by value, anything else by type.
     private func mistyped(_ key: String, _ expected: String, _ lua: LuaState) -> String {
-        "option '\(key)' must be \(expected), got \(lua.typeName(at: -1))"
+        let got = lua.number(at: -1).map(formatNumber) ?? lua.typeName(at: -1)
+        return "option '\(key)' must be \(expected), got \(got)"
     }
 }

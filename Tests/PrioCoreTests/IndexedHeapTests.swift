@@ -121,7 +121,7 @@ final class IndexedHeapTests: XCTestCase {
         var rng = SplitMix64(seed: 0x5EED_0001)
         var positions = Self.freshPositions(jobCount)
         var heap = IndexedHeap()
-        var model: [IndexedHeap.Entry] = []  // sorted by key
+        var model: [(key: QueueKey, job: Int32)] = []  // sorted by key
         var keys: [Int32: QueueKey] = [:]
         var nextOrder: Int64 = 0
         var popped: [Int32] = []
@@ -133,7 +133,7 @@ final class IndexedHeapTests: XCTestCase {
         }
         func modelInsert(_ job: Int32, _ key: QueueKey) {
             let index = model.firstIndex { key < $0.key } ?? model.count
-            model.insert(IndexedHeap.Entry(key: key, job: job), at: index)
+            model.insert((key, job), at: index)
             keys[job] = key
         }
         func modelRemove(_ job: Int32) {

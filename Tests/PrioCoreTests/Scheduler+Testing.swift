@@ -20,7 +20,16 @@ extension Scheduler {
     }
 
     /// The jobs that hold a slot now, in id order.
-    var slotHolders: [JobID] {
+    var slotHoldingJobs: [JobID] {
         records.indices.filter { records[$0].holdsSlot }.map { JobID($0) }
+    }
+}
+
+extension Scheduler.Step {
+    /// The job a `.start` or `.resume` step runs.
+    var dispatchedJob: JobID? {
+        if case .start(let job) = self { return job }
+        if case .resume(let job) = self { return job }
+        return nil
     }
 }

@@ -8,7 +8,7 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
         s.checkInvariants()
         XCTAssertEqual(s.slotsHeld, 2)
-        XCTAssertEqual(s.slotHolders, [ids[0], ids[1]])
+        XCTAssertEqual(s.slotHoldingJobs, [ids[0], ids[1]])
         XCTAssertEqual(s[ids[1]].state, .ready)
         XCTAssertEqual(s[ids[1]].state.status, .running)
         XCTAssertEqual(s[ids[2]].state, .queued)
@@ -22,7 +22,7 @@ final class SchedulerSlotsTests: XCTestCase {
         s.yielded(.main)
         // The job takes the only slot while main still runs.
         XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
-        XCTAssertEqual(s.slotHolders, [job])
+        XCTAssertEqual(s.slotHoldingJobs, [job])
         XCTAssertEqual(s.slotsHeld, 1)
         s.checkInvariants()
     }
@@ -36,7 +36,7 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertFalse(s[ids[0]].holdsSlot)
         XCTAssertEqual(s.slotsHeld, 0)
         XCTAssertEqual(s.nextStep(now: 1), .start(ids[1]))
-        XCTAssertEqual(s.slotHolders, [ids[1]])
+        XCTAssertEqual(s.slotHoldingJobs, [ids[1]])
     }
 
     func testSleepingJobKeepsItsSlot() {
@@ -46,7 +46,7 @@ final class SchedulerSlotsTests: XCTestCase {
         s.sleeping(ids[0], until: 10)
         XCTAssertEqual(s[ids[0]].state.status, .running)
         XCTAssertEqual(s.nextStep(now: 0), .waitUntil(10))
-        XCTAssertEqual(s.slotHolders, [ids[0]])
+        XCTAssertEqual(s.slotHoldingJobs, [ids[0]])
         XCTAssertEqual(s[ids[1]].state, .queued)
         XCTAssertEqual(s.nextStep(now: 10), .resume(ids[0]))
         s.checkInvariants()
@@ -58,7 +58,7 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
         s.blocked(ids[0])
         XCTAssertEqual(s.nextStep(now: 0), .idle)
-        XCTAssertEqual(s.slotHolders, [ids[0]])
+        XCTAssertEqual(s.slotHoldingJobs, [ids[0]])
         XCTAssertEqual(s[ids[1]].state, .queued)
     }
 
@@ -73,7 +73,7 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s.slotsHeld, 0)
         s.checkInvariants()
         XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
-        XCTAssertEqual(s.slotHolders, [ids[1]])
+        XCTAssertEqual(s.slotHoldingJobs, [ids[1]])
     }
 
     func testAwaiterTakesASlotAheadOfPendingJobsOfEqualPriority() {
@@ -108,7 +108,7 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
         s.checkInvariants()
         // The worse ungrouped job takes a slot the group may not use.
-        XCTAssertEqual(s.slotHolders, [grouped[0], other])
+        XCTAssertEqual(s.slotHoldingJobs, [grouped[0], other])
         XCTAssertEqual(s[grouped[1]].state, .parked)
         XCTAssertEqual(s[grouped[2]].state, .parked)
         XCTAssertEqual(s[grouped[1]].state.status, .pending)
@@ -127,7 +127,7 @@ final class SchedulerSlotsTests: XCTestCase {
         s.finished(grouped[0], .done, now: 5)
         s.checkInvariants()
         XCTAssertEqual(s.nextStep(now: 5), .start(grouped[1]))
-        XCTAssertEqual(s.slotHolders, [grouped[1]])
+        XCTAssertEqual(s.slotHoldingJobs, [grouped[1]])
         XCTAssertEqual(s[grouped[2]].state, .parked)
     }
 
@@ -157,7 +157,28 @@ final class SchedulerSlotsTests: XCTestCase {
         s.setLimit(group: 0, to: 3)
         s.checkInvariants()
         XCTAssertEqual(s.nextStep(now: 1), .start(grouped[1]))
-        XCTAssertEqual(s.slotHolders, grouped)
+        XCTAssertEqual(s.slotHoldingJobs, grouped)
+    }
+
+    /// A job that leaves the pending queue without taking its group's free
+    /// slot (here: cancelled) must not strand the group's other parked jobs.
+    func testParkedJobsStartAfterTheGroupsOtherJobsAreCancelled() {
+        var canceller = JobID.main
+        var grouped: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 3) {
+            $0.setLimit(group: 0, to: 1)
+            canceller = $0.submit(priority: 0, now: 0)
+            grouped = $0.submitAll([1, 1, 1], group: 0)
+        }
+        XCTAssertEqual(s.nextStep(now: 0), .start(canceller))
+        XCTAssertEqual(s[grouped[1]].state, .parked)
+        XCTAssertEqual(s[grouped[2]].state, .parked)
+        // As `for _, j in ipairs{a, b} do j:cancel() end` would.
+        XCTAssertEqual(s.cancel(grouped[0], now: 0), .ready)
+        XCTAssertEqual(s.cancel(grouped[1], now: 0)?.status, .pending)
+        s.finished(canceller, .done, now: 0)
+        s.checkInvariants()
+        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[2]), "the group holds no slot, so its parked job may start")
     }
 
     func testLimitIsNilForAnUnlimitedGroup() {

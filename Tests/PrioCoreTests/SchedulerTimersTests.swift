@@ -109,6 +109,41 @@ final class SchedulerTimersTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 6), .timedOut(job))
     }
 
+    func testTimeoutsDueTogetherAreReportedInDueOrder() {
+        var s = Scheduler.afterMain(concurrency: 2)
+        let first = s.submit(priority: 1, timeout: 5, now: 0)
+        let second = s.submit(priority: 1, timeout: 5, now: 0)
+        XCTAssertEqual(s.nextStep(now: 0), .start(first))
+        s.sleeping(first, until: 100)
+        XCTAssertEqual(s.nextStep(now: 1), .start(second))
+        s.sleeping(second, until: 100)
+        // first is due at 5, second at 6; the runtime only looks again at 7.
+        var reported: [Scheduler.Step] = []
+        for _ in 0..<2 {
+            let step = s.nextStep(now: 7)
+            reported.append(step)
+            if case .timedOut(let job) = step { s.finished(job, .failed, now: 7) }
+        }
+        XCTAssertEqual(reported, [.timedOut(first), .timedOut(second)])
+    }
+
+    /// Timeouts collected in one `nextStep` are reported one per step; one
+    /// whose job was cancelled in between (for example by the hook that ran
+    /// for the first timed-out job) is dropped.
+    func testTimeoutIsNotReportedForAJobCancelledMeanwhile() {
+        var s = Scheduler.afterMain(concurrency: 2)
+        let jobs = [s.submit(priority: 1, timeout: 5, now: 0), s.submit(priority: 1, timeout: 5, now: 0)]
+        for job in jobs {
+            XCTAssertEqual(s.nextStep(now: 0), .start(job))
+            s.sleeping(job, until: 100)
+        }
+        guard case .timedOut(let reported) = s.nextStep(now: 5) else { return XCTFail("no timeout reported") }
+        s.finished(reported, .failed, now: 5)
+        let other = jobs.first { $0 != reported }!
+        XCTAssertEqual(s.cancel(other, now: 5), .sleeping)
+        XCTAssertEqual(s.nextStep(now: 5), .finished, "a cancelled job has no timeout left to report")
+    }
+
     func testCancelOfASleepingJobFreesItsSlot() {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
