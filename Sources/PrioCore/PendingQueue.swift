@@ -40,7 +40,9 @@ struct PendingQueue: Sendable {
         for index in heaps.indices {
             guard let head = heaps[index].min else { continue }
             let value = share(index - 1)
-            if let current = chosen, current.share < value || (current.share == value && !(head.key < current.entry.key)) {
+            if let current = chosen,
+                current.share < value || (current.share == value && !(head.key < current.entry.key))
+            {
                 continue
             }
             chosen = (value, head)

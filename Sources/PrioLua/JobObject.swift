@@ -71,9 +71,17 @@ extension LuaScheduler {
         case .tags: pushStored(refs.tags, job, on: lua, emptyTableIfMissing: true)
         case .data: pushStored(refs.data, job, on: lua, emptyTableIfMissing: false)
         case .result:
-            if record.state == .done { pushStored(refs.results, job, on: lua, emptyTableIfMissing: true) } else { lua.pushNil() }
+            if record.state == .done {
+                pushStored(refs.results, job, on: lua, emptyTableIfMissing: true)
+            } else {
+                lua.pushNil()
+            }
         case .error:
-            if record.state == .failed { lua.pushField(ofRegistryTable: refs.errors, key: job.value) } else { lua.pushNil() }
+            if record.state == .failed {
+                lua.pushField(ofRegistryTable: refs.errors, key: job.value)
+            } else {
+                lua.pushNil()
+            }
         }
     }
 

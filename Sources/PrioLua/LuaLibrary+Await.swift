@@ -9,7 +9,8 @@ extension LuaScheduler {
         guard let target = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "await", "job expected, got \(describeArgument(lua, 1))")
         }
-        return awaitJobs(lua, AwaitRequest(kind: .one, targets: [target], deadline: nil), function: "await", timeoutAt: 2)
+        return awaitJobs(
+            lua, AwaitRequest(kind: .one, targets: [target], deadline: nil), function: "await", timeoutAt: 2)
     }
 
     /// `await_all(jobs [, timeout])`: an array of each job's first return value.
@@ -17,7 +18,8 @@ extension LuaScheduler {
         switch readJobArray(lua, function: "await_all") {
         case .failure(let result): return result
         case .success(let targets):
-            return awaitJobs(lua, AwaitRequest(kind: .all, targets: targets, deadline: nil), function: "await_all", timeoutAt: 2)
+            return awaitJobs(
+                lua, AwaitRequest(kind: .all, targets: targets, deadline: nil), function: "await_all", timeoutAt: 2)
         }
     }
 
@@ -26,7 +28,8 @@ extension LuaScheduler {
         switch readJobArray(lua, function: "await_any") {
         case .failure(let result): return result
         case .success(let targets):
-            return awaitJobs(lua, AwaitRequest(kind: .any, targets: targets, deadline: nil), function: "await_any", timeoutAt: 2)
+            return awaitJobs(
+                lua, AwaitRequest(kind: .any, targets: targets, deadline: nil), function: "await_any", timeoutAt: 2)
         }
     }
 
@@ -63,7 +66,8 @@ extension LuaScheduler {
         if !lua.isNoneOrNil(index) {
             guard let seconds = lua.number(at: index), seconds >= 0, !seconds.isNaN else {
                 return argumentError(
-                    lua, Int(index), function, "non-negative number expected, got \(describeNumberArgument(lua, index))")
+                    lua, Int(index), function, "non-negative number expected, got \(describeNumberArgument(lua, index))"
+                )
             }
             request.deadline = clock.now + seconds
         }

@@ -74,7 +74,9 @@ extension LuaScheduler {
     func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
         if let context = hookContexts.last { return raise(lua, context.suspendError) }
         guard running != nil, lua_isyieldable(lua.pointer) != 0 else {
-            return raise(lua, "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
+            return raise(
+                lua,
+                "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
         }
         requested = suspension
         return .suspend
@@ -149,7 +151,8 @@ extension LuaScheduler {
             }
             lua.pop()
         default:
-            return argumentError(lua, 1, "jobs", "status string or filter table expected, got \(describeArgument(lua, 1))")
+            return argumentError(
+                lua, 1, "jobs", "status string or filter table expected, got \(describeArgument(lua, 1))")
         }
         let selected = core.unfinishedJobs().filter { job in
             (status == nil || core[job].status == status) && (tag == nil || hasTag(job, tag!))

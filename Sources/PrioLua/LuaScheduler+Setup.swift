@@ -5,20 +5,20 @@ import PrioCore
 /// Registry references to the tables that hold per-job Lua values. They are
 /// keyed by job id (array part, so compact) and outlive the jobs' coroutines.
 struct RegistryRefs {
-    var functions: Int32 = 0      // id -> job body
-    var threads: Int32 = 0        // id -> running coroutine
-    var jobThreads: Int32 = 0     // coroutine -> id (weak keys)
-    var jobObjects: Int32 = 0     // id -> job userdata (weak values)
-    var results: Int32 = 0        // id -> array of return values
-    var errors: Int32 = 0         // id -> error value
-    var data: Int32 = 0           // id -> opts.data
-    var tags: Int32 = 0           // id -> opts.tags
-    var methods: Int32 = 0        // method name -> function
+    var functions: Int32 = 0  // id -> job body
+    var threads: Int32 = 0  // id -> running coroutine
+    var jobThreads: Int32 = 0  // coroutine -> id (weak keys)
+    var jobObjects: Int32 = 0  // id -> job userdata (weak values)
+    var results: Int32 = 0  // id -> array of return values
+    var errors: Int32 = 0  // id -> error value
+    var data: Int32 = 0  // id -> opts.data
+    var tags: Int32 = 0  // id -> opts.tags
+    var methods: Int32 = 0  // method name -> function
     var jobMetatable: Int32 = 0
-    var policy: Int32 = 0         // the installed policy's fields
-    var rules: Int32 = 0          // rule index + 1 -> every() function
+    var policy: Int32 = 0  // the installed policy's fields
+    var rules: Int32 = 0  // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
-    var fieldCodes: Int32 = 0     // job field name -> JobField code
+    var fieldCodes: Int32 = 0  // job field name -> JobField code
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.

@@ -7,70 +7,70 @@ enum Prelude {
     static let chunkName = "=[prio]"
 
     static let source = #"""
-local host, internals = ...
-local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield
-local raw_close, raw_status = coroutine.close, coroutine.status
-local suspending = host.suspending
-local job_threads = internals.job_threads
-local error, type, select = error, type, select
+        local host, internals = ...
+        local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield
+        local raw_close, raw_status = coroutine.close, coroutine.status
+        local suspending = host.suspending
+        local job_threads = internals.job_threads
+        local error, type, select = error, type, select
 
--- A scheduler suspension (sleep, await, ...) inside a script's coroutine yields
--- that coroutine to us; pass it up to the job, then resume it with the answer.
-local function pass(co, ok, ...)
-  if ok and suspending() then
-    return pass(co, raw_resume(co, raw_yield()))
-  end
-  return ok, ...
-end
+        -- A scheduler suspension (sleep, await, ...) inside a script's coroutine yields
+        -- that coroutine to us; pass it up to the job, then resume it with the answer.
+        local function pass(co, ok, ...)
+          if ok and suspending() then
+            return pass(co, raw_resume(co, raw_yield()))
+          end
+          return ok, ...
+        end
 
-function coroutine.resume(co, ...)
-  if job_threads[co] then return false, "cannot resume a job's own coroutine" end
-  return pass(co, raw_resume(co, ...))
-end
+        function coroutine.resume(co, ...)
+          if job_threads[co] then return false, "cannot resume a job's own coroutine" end
+          return pass(co, raw_resume(co, ...))
+        end
 
-function coroutine.close(co)
-  if job_threads[co] then error("cannot close a job's own coroutine", 2) end
-  return raw_close(co)
-end
+        function coroutine.close(co)
+          if job_threads[co] then error("cannot close a job's own coroutine", 2) end
+          return raw_close(co)
+        end
 
-local function unwrap(co, ok, ...)
-  if ok then return ... end
-  local err = ...
-  if raw_status(co) == "dead" then raw_close(co) end
-  if type(err) == "string" then error(err, 2) end
-  error(err, 0)
-end
+        local function unwrap(co, ok, ...)
+          if ok then return ... end
+          local err = ...
+          if raw_status(co) == "dead" then raw_close(co) end
+          if type(err) == "string" then error(err, 2) end
+          error(err, 0)
+        end
 
-function coroutine.wrap(f)
-  local co = raw_create(f)
-  return function(...)
-    return unwrap(co, pass(co, raw_resume(co, ...)))
-  end
-end
+        function coroutine.wrap(f)
+          local co = raw_create(f)
+          return function(...)
+            return unwrap(co, pass(co, raw_resume(co, ...)))
+          end
+        end
 
-local prio = {
-  submit = host.submit, sleep = host.sleep, yield = host.yield, now = host.now,
-  current = host.current, jobs = host.jobs, limit = host.limit,
-  await_all = host.await_all, await_any = host.await_any,
-  policy = host.policy, reprioritize = host.reprioritize, every = host.every,
-  policies = {},
-}
-for name, fn in pairs(prio) do
-  if type(fn) == "function" then _G[name] = fn end
-end
-_G.prio = prio
-_G.print = host.print
-if package then package.loaded.prio = prio end
+        local prio = {
+          submit = host.submit, sleep = host.sleep, yield = host.yield, now = host.now,
+          current = host.current, jobs = host.jobs, limit = host.limit,
+          await_all = host.await_all, await_any = host.await_any,
+          policy = host.policy, reprioritize = host.reprioritize, every = host.every,
+          policies = {},
+        }
+        for name, fn in pairs(prio) do
+          if type(fn) == "function" then _G[name] = fn end
+        end
+        _G.prio = prio
+        _G.print = host.print
+        if package then package.loaded.prio = prio end
 
-internals.methods.await = host.job_await
-internals.methods.cancel = host.job_cancel
-internals.methods.set_priority = host.job_set_priority
-internals.job_metatable.__index = host.job_index
-internals.job_metatable.__tostring = host.job_tostring
-internals.job_metatable.__name = "prio.job"
-internals.job_metatable.__metatable = false
-internals.rule_metatable.__index = { cancel = host.rule_cancel }
-internals.rule_metatable.__name = "prio.rule"
-internals.rule_metatable.__metatable = false
-"""#
+        internals.methods.await = host.job_await
+        internals.methods.cancel = host.job_cancel
+        internals.methods.set_priority = host.job_set_priority
+        internals.job_metatable.__index = host.job_index
+        internals.job_metatable.__tostring = host.job_tostring
+        internals.job_metatable.__name = "prio.job"
+        internals.job_metatable.__metatable = false
+        internals.rule_metatable.__index = { cancel = host.rule_cancel }
+        internals.rule_metatable.__name = "prio.rule"
+        internals.rule_metatable.__metatable = false
+        """#
 }

@@ -26,7 +26,8 @@ struct PrioLuaCommand: ParsableCommand {
         version: "prio-lua \(PrioLuaVersion.string) (Lua 5.4)"
     )
 
-    @Option(name: [.customShort("j"), .customLong("concurrency")], help: "Slots: how many jobs may run at once (>= 1).")
+    @Option(
+        name: [.customShort("j"), .customLong("concurrency")], help: "Slots: how many jobs may run at once (>= 1).")
     var concurrency: Int = 1
 
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")

@@ -71,12 +71,15 @@ final class CLITests: XCTestCase {
     }
 
     func testUnobservedJobFailureExitsOneAndNamesTheJob() throws {
-        let dir = try script("submit(5, function() error('boom') end, {name = 'fetch'})\nsubmit(6, function() print('others go on') end)\n")
+        let dir = try script(
+            "submit(5, function() error('boom') end, {name = 'fetch'})\nsubmit(6, function() print('others go on') end)\n"
+        )
         let result = try run(["jobs.lua"], in: dir)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, "others go on\n")
         XCTAssertTrue(
-            result.stderr.hasPrefix("prio-lua: job 'fetch' (#1, priority 5) failed: jobs.lua:1: boom\nstack traceback:\n"),
+            result.stderr.hasPrefix(
+                "prio-lua: job 'fetch' (#1, priority 5) failed: jobs.lua:1: boom\nstack traceback:\n"),
             result.stderr)
     }
 

@@ -70,8 +70,10 @@ final class SchedulerOrderingTests: XCTestCase {
         }
         XCTAssertEqual(
             dispatched,
-            [.start(ids[0]), .start(ids[1]), .start(ids[2]), .resume(ids[0]), .resume(ids[1]), .resume(ids[2]),
-             .resume(ids[0])])
+            [
+                .start(ids[0]), .start(ids[1]), .start(ids[2]), .resume(ids[0]), .resume(ids[1]), .resume(ids[2]),
+                .resume(ids[0]),
+            ])
     }
 
     func testYieldStaysAheadOfWorsePriorities() {
@@ -197,7 +199,9 @@ final class SchedulerOrderingTests: XCTestCase {
             XCTAssertEqual(s.slotsHeld, 0, "step \(step)")
         }
         XCTAssertGreaterThan(runs, 1_000)
-        let expectedRest = model.indices.sorted { (model[$0].priority, $0) < (model[$1].priority, $1) }.map { model[$0].job }
+        let expectedRest = model.indices.sorted { (model[$0].priority, $0) < (model[$1].priority, $1) }.map {
+            model[$0].job
+        }
         XCTAssertEqual(s.unfinishedJobs(), expectedRest)
         XCTAssertEqual(Self.runToCompletion(&s, now: now), expectedRest)
         XCTAssertEqual(s.nextStep(now: now), .finished)

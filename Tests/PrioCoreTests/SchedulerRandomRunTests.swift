@@ -179,7 +179,9 @@ private struct RandomRun {
         guard s.slotsHeld < concurrency else {
             guard s.preemptionEnabled, !fair else { return nil }
             let worst = jobs.filter { s.records[$0].holdsSlot }.map { s.records[$0].effectivePriority }.max()!
-            if let better = jobs.first(where: { s.records[$0].state == .queued && s.records[$0].effectivePriority < worst }) {
+            if let better = jobs.first(where: {
+                s.records[$0].state == .queued && s.records[$0].effectivePriority < worst
+            }) {
                 return "job #\(better) queued while a worse job holds a slot"
             }
             return nil
@@ -192,7 +194,9 @@ private struct RandomRun {
             let claimed = jobs.filter {
                 s.records[$0].group == group && (s.records[$0].holdsSlot || s.records[$0].state == .queued)
             }.count
-            if claimed < s.limit(group: Int(group)) ?? Int.max { return "job #\(parked) parked while its group has room" }
+            if claimed < s.limit(group: Int(group)) ?? Int.max {
+                return "job #\(parked) parked while its group has room"
+            }
         }
         return nil
     }

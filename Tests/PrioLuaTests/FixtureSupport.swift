@@ -52,7 +52,9 @@ struct Fixture {
         var options = RunOptions()
         var exit: Int32 = 0
         for line in source.split(separator: "\n") where line.hasPrefix("--! ") {
-            let parts = line.dropFirst(4).split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = line.dropFirst(4).split(separator: ":", maxSplits: 1).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
             guard parts.count == 2 else { continue }
             switch parts[0] {
             case "exit": exit = Int32(parts[1]) ?? 0
