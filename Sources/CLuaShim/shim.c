@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 
 static prio_dispatch_fn dispatch_to_swift = NULL;
 
@@ -68,8 +69,11 @@ lua_State *prio_newstate(void *host) {
     return L;
 }
 
+static void slicer_stop(prio_state *st);
+
 void prio_closestate(lua_State *L) {
     prio_state *st = prio_getstate(L);
+    slicer_stop(st);
     st->enforce_limit = 0;
     lua_close(L);
     free(st);
@@ -214,3 +218,123 @@ void prio_disarm_budget(lua_State *L) {
     prio_getstate(L)->budget_deadline = 0;
     lua_sethook(L, NULL, 0, 0);
 }
+
+/* --- time slicing --- */
+
+static void preempt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    prio_state *st = prio_getstate(L);
+    if (atomic_load(&st->armed_generation) != atomic_load(&st->slice_generation)) {
+        lua_sethook(L, NULL, 0, 0);  /* armed for an earlier resume */
+        return;
+    }
+    if (lua_isyieldable(L)) {
+        lua_sethook(L, NULL, 0, 0);
+        atomic_store(&st->preempted, 1);
+        st->suspending = 1;
+        lua_yield(L, 0);
+        return;
+    }
+    if (atomic_load(&st->stop_requested)) {
+        lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);  /* and again at the next instruction */
+        lua_pushstring(L, "timeout");
+        lua_error(L);
+    }
+    /* Cannot yield here (a C call such as table.sort): try the next instruction. */
+}
+
+static void *slicer_main(void *arg) {
+    prio_state *st = (prio_state *)arg;
+    pthread_mutex_lock(&st->slicer_lock);
+    while (!st->slicer_quit) {
+        if (!st->slicing || st->wake_at <= 0) {
+            pthread_cond_wait(&st->slicer_wake, &st->slicer_lock);
+            continue;
+        }
+        double deadline = st->wake_at;
+        if (st->stop_at > 0 && st->stop_at < deadline) deadline = st->stop_at;
+        struct timespec until;
+        until.tv_sec = (time_t)deadline;
+        until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+        unsigned generation = atomic_load(&st->slice_generation);
+        int rc = pthread_cond_timedwait(&st->slicer_wake, &st->slicer_lock, &until);
+        if (rc != ETIMEDOUT || !st->slicing || generation != atomic_load(&st->slice_generation)) continue;
+        int stopping = st->stop_at > 0 && prio_monotonic_seconds() >= st->stop_at;
+        if (stopping) atomic_store(&st->stop_requested, 1);
+        lua_State *co = atomic_load(&st->executing);
+        if (co != NULL) {
+            atomic_store(&st->armed_generation, generation);
+            lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
+        }
+        /* One preemption point per resume; but keep watching for the timeout,
+           in case the thread is stuck where it cannot yield. */
+        if (!stopping && st->stop_at > 0) st->wake_at = st->stop_at;
+        else st->slicing = 0;
+    }
+    pthread_mutex_unlock(&st->slicer_lock);
+    return NULL;
+}
+
+static void slicer_start(prio_state *st) {
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    pthread_cond_init(&st->slicer_wake, &attributes);
+    pthread_condattr_destroy(&attributes);
+    pthread_mutex_init(&st->slicer_lock, NULL);
+    if (pthread_create(&st->slicer, NULL, slicer_main, st) == 0) st->slicer_started = 1;
+}
+
+static void slicer_stop(prio_state *st) {
+    if (!st->slicer_started) return;
+    pthread_mutex_lock(&st->slicer_lock);
+    st->slicer_quit = 1;
+    pthread_cond_signal(&st->slicer_wake);
+    pthread_mutex_unlock(&st->slicer_lock);
+    pthread_join(st->slicer, NULL);
+    pthread_cond_destroy(&st->slicer_wake);
+    pthread_mutex_destroy(&st->slicer_lock);
+    st->slicer_started = 0;
+}
+
+void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in) {
+    prio_state *st = prio_getstate(L);
+    atomic_fetch_add(&st->slice_generation, 1);
+    atomic_store(&st->preempted, 0);
+    atomic_store(&st->stop_requested, 0);
+    atomic_store(&st->executing, co);
+    if (wake_in <= 0 && stop_in <= 0) return;
+    if (!st->slicer_started) slicer_start(st);
+    if (!st->slicer_started) return;
+    double now = prio_monotonic_seconds();
+    pthread_mutex_lock(&st->slicer_lock);
+    st->wake_at = wake_in > 0 ? now + wake_in : (stop_in > 0 ? now + stop_in : 0);
+    st->stop_at = stop_in > 0 ? now + stop_in : 0;
+    st->slicing = 1;
+    pthread_cond_signal(&st->slicer_wake);
+    pthread_mutex_unlock(&st->slicer_lock);
+}
+
+int prio_slice_end(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    atomic_store(&st->executing, NULL);
+    atomic_fetch_add(&st->slice_generation, 1);  /* any arm still pending is now stale */
+    if (st->slicer_started) {
+        pthread_mutex_lock(&st->slicer_lock);
+        st->slicing = 0;
+        pthread_mutex_unlock(&st->slicer_lock);
+    }
+    return atomic_exchange(&st->preempted, 0);
+}
+
+void prio_set_executing(lua_State *L, lua_State *co) {
+    atomic_store(&prio_getstate(L)->executing, co);
+}
+
+static int enter_coroutine(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    if (co != NULL) prio_set_executing(L, co);
+    return lua_gettop(L) - 1;
+}
+
+void prio_push_enter_function(lua_State *L) { lua_pushcfunction(L, enter_coroutine); }

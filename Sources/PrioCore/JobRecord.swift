@@ -101,6 +101,8 @@ public struct JobRecord: Sendable {
     public internal(set) var finishedAt: Double
     /// Absolute time in `now()` seconds, NaN when unset.
     public internal(set) var deadline: Double
+    /// When the current attempt started (its `timeout` counts from here).
+    public internal(set) var attemptStartedAt: Double = .nan
     /// When the job last took a slot (fair-share accounting).
     var slotTakenAt: Double = 0
 }

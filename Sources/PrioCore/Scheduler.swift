@@ -71,7 +71,7 @@ public struct Scheduler: Sendable {
         records.append(
             JobRecord(
                 state: .ready, basePriority: -.infinity, policyPriority: -.infinity,
-                effectivePriority: -.infinity, order: 0, group: -1, attempt: 1, holdsSlot: false,
+                effectivePriority: -.infinity, order: 0, group: -1, attempt: 0, holdsSlot: false,
                 hasStarted: false, wakeReason: .none, generation: 0, timeout: .infinity,
                 submittedAt: 0, startedAt: .nan, finishedAt: .nan, deadline: .nan))
         positions.append(-1)
@@ -143,6 +143,7 @@ public struct Scheduler: Sendable {
         records[Int(id)].hasStarted = true
         records[Int(id)].attempt += 1
         if records[Int(id)].startedAt.isNaN { records[Int(id)].startedAt = now }
+        records[Int(id)].attemptStartedAt = now
         let timeout = records[Int(id)].timeout
         if timeout.isFinite {
             timers.schedule(

@@ -31,6 +31,8 @@ extension LuaScheduler {
         case .yield?, .sleep?:
             co.push(true)
             count = 1
+        case .preempted?:
+            count = 0
         case .await(let request)?:
             let wake = core[job].wakeReason
             let mark = co.top
@@ -49,19 +51,38 @@ extension LuaScheduler {
         running = job
         requested = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
+        beginSlice(job, co)
         var resultCount: Int32 = 0
         let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
+        let preempted = prio_slice_end(lua.pointer) != 0
         running = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
         switch status {
         case LUA_YIELD:
             co.pop(resultCount)
+            if preempted && requested == nil { requested = .preempted }
             suspended(job, co)
         case LUA_OK:
             returned(job, co, resultCount: resultCount)
         default:
             raised(job, co)
         }
+    }
+
+    /// Starts watching this resume: the slice, the next timer and the job's
+    /// timeout bring it to a preemption point (SPEC.md §4).
+    private func beginSlice(_ job: JobID, _ co: LuaState) {
+        var wakeIn = options.sliceMilliseconds / 1000
+        var stopIn = 0.0
+        if !options.virtualTime {  // simulated time stands still while Lua runs
+            let now = clock.now
+            if wakeIn > 0, let due = core.nextTimerDue { wakeIn = min(wakeIn, max(due - now, 1e-6)) }
+            let record = core[job]
+            if !job.isMain, record.timeout.isFinite, !record.attemptStartedAt.isNaN {
+                stopIn = max(record.attemptStartedAt + record.timeout - now, 1e-6)
+            }
+        }
+        prio_slice_begin(lua.pointer, co.pointer, wakeIn, stopIn)
     }
 
     /// The job's coroutine yielded: record what it waits for in the core.
@@ -74,7 +95,7 @@ extension LuaScheduler {
         }
         suspensions[job.value] = request
         switch request {
-        case .yield:
+        case .yield, .preempted:
             core.yielded(job)
         case .sleep(let until):
             core.sleeping(job, until: until)

@@ -34,6 +34,8 @@ struct JobInfoTable {
 /// Why a job is suspended, so the run loop knows what its call returns.
 enum Suspension {
     case yield
+    /// Stopped at a preemption point; resumed with no values.
+    case preempted
     case sleep(until: Double)
     case await(AwaitRequest)
 }
@@ -119,6 +121,8 @@ extension LuaScheduler {
         }
         prio_push_suspending_function(lua.pointer)
         lua.setRawField("suspending", ofTableAt: -2)
+        prio_push_enter_function(lua.pointer)
+        lua.setRawField("enter", ofTableAt: -2)
     }
 
     private func pushInternalsTable() {

@@ -10,22 +10,24 @@ enum Prelude {
         local host, internals = ...
         local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield
         local raw_close, raw_status = coroutine.close, coroutine.status
-        local suspending = host.suspending
+        local suspending, enter, raw_running = host.suspending, host.enter, coroutine.running
         local job_threads = internals.job_threads
         local error, type, select = error, type, select
 
-        -- A scheduler suspension (sleep, await, ...) inside a script's coroutine yields
-        -- that coroutine to us; pass it up to the job, then resume it with the answer.
-        local function pass(co, ok, ...)
+        -- A scheduler suspension (sleep, await, a preemption, ...) inside a script's
+        -- coroutine yields that coroutine to us; pass it up to the job, then resume
+        -- it with the answer. `enter` tells the time slicer which thread runs.
+        local function pass(co, caller, ok, ...)
           if ok and suspending() then
-            return pass(co, raw_resume(co, raw_yield()))
+            return pass(co, caller, raw_resume(co, enter(co, raw_yield())))
           end
+          enter(caller)
           return ok, ...
         end
 
         function coroutine.resume(co, ...)
           if job_threads[co] then return false, "cannot resume a job's own coroutine" end
-          return pass(co, raw_resume(co, ...))
+          return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
 
         function coroutine.close(co)
@@ -44,7 +46,7 @@ enum Prelude {
         function coroutine.wrap(f)
           local co = raw_create(f)
           return function(...)
-            return unwrap(co, pass(co, raw_resume(co, ...)))
+            return unwrap(co, pass(co, raw_running(), raw_resume(co, enter(co, ...))))
           end
         end
 

@@ -6,6 +6,9 @@ public struct RunOptions: Sendable {
     public var concurrency: Int = 1
     /// Simulated clock: waiting for a timer jumps the clock instead of sleeping.
     public var virtualTime: Bool = false
+    /// Milliseconds a job may run without suspending before it reaches a
+    /// preemption point (`--slice`); 0 turns slicing off.
+    public var sliceMilliseconds: Double = 5
     /// Where `print` writes; by default standard output, flushed line by line.
     public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
     /// Where reports (job failures, warnings) go; by default standard error.

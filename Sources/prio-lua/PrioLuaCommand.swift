@@ -30,6 +30,9 @@ struct PrioLuaCommand: ParsableCommand {
         name: [.customShort("j"), .customLong("concurrency")], help: "Slots: how many jobs may run at once (>= 1).")
     var concurrency: Int = 1
 
+    @Option(name: .customLong("slice"), help: "Preemption time slice in milliseconds, >= 0 (0 = off).")
+    var slice: Double = 5
+
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
     var virtualTime = false
 
@@ -46,10 +49,14 @@ struct PrioLuaCommand: ParsableCommand {
         guard concurrency >= 1 else {
             throw ValidationError("--concurrency must be an integer >= 1 (got \(concurrency))")
         }
+        guard slice >= 0, slice.isFinite else {
+            throw ValidationError("--slice must be a number of milliseconds >= 0 (got \(slice))")
+        }
     }
 
     func execute() -> Int32 {
         var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime)
+        options.sliceMilliseconds = slice
         options.output = RunOptions.writeToStandardOutput
         do {
             let scheduler = try LuaScheduler(options: options)

@@ -204,14 +204,14 @@ private struct RandomRun {
     /// Every unfinished job's effective priority is its policy priority,
     /// lowered to the effective priority of each job awaiting it.
     func brokenInheritance() -> String? {
-        for job in jobs where !s.records[job].state.isFinished {
-            var expected = s.records[job].policyPriority
-            for waiter in jobs where s.awaitTargets(of: JobID(waiter)).contains(JobID(job)) {
-                expected = min(expected, s.records[waiter].effectivePriority)
+        var expected = s.records.map(\.policyPriority)
+        for waiter in jobs where s.records[waiter].state == .awaiting {
+            for target in s.awaitTargets(of: JobID(waiter)) {
+                expected[target.value] = min(expected[target.value], s.records[waiter].effectivePriority)
             }
-            if s.records[job].effectivePriority != expected {
-                return "job #\(job) has effective priority \(s.records[job].effectivePriority), expected \(expected)"
-            }
+        }
+        for job in jobs where !s.records[job].state.isFinished && s.records[job].effectivePriority != expected[job] {
+            return "job #\(job) has effective priority \(s.records[job].effectivePriority), expected \(expected[job])"
         }
         return nil
     }

@@ -144,6 +144,46 @@ final class SchedulerTimersTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 5), .finished, "a cancelled job has no timeout left to report")
     }
 
+    func testDeadlinePassedIsReportedOnceForAnUnfinishedJob() {
+        var s = Scheduler.afterMain(concurrency: 1)
+        let job = s.submit(priority: 1, deadline: 5, now: 0)
+        XCTAssertEqual(s[job].deadline, 5)
+        XCTAssertEqual(s.nextStep(now: 0), .start(job))
+        s.sleeping(job, until: 100)
+        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(5))
+        XCTAssertEqual(s.nextStep(now: 5), .deadlinePassed(job))
+        XCTAssertEqual(s.nextStep(now: 5), .waitUntil(100))
+    }
+
+    func testDeadlineOfAFinishedJobIsNotReported() {
+        var s = Scheduler.afterMain(concurrency: 2)
+        let job = s.submit(priority: 1, deadline: 5, now: 0)
+        let other = s.submit(priority: 2, now: 0)
+        XCTAssertEqual(s.nextStep(now: 0), .start(job))
+        s.finished(job, .done, now: 1)
+        XCTAssertEqual(s.nextStep(now: 1), .start(other))
+        s.sleeping(other, until: 10)
+        XCTAssertEqual(s.nextStep(now: 6), .waitUntil(10))
+    }
+
+    func testRuleAndIntervalEventsComeAheadOfJobs() {
+        var s = Scheduler.afterMain(concurrency: 1)
+        let job = s.submit(priority: -100, delay: 2, now: 0)
+        s.scheduleRule(3, at: 2)
+        s.scheduleInterval(at: 2)
+        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(2))
+        XCTAssertEqual(s.nextStep(now: 2), .ruleDue(3))
+        XCTAssertEqual(s.nextStep(now: 2), .intervalDue)
+        XCTAssertEqual(s.nextStep(now: 2), .start(job))
+    }
+
+    func testRulesAloneDoNotKeepTheRunAlive() {
+        var s = Scheduler.afterMain(concurrency: 1)
+        s.scheduleRule(0, at: 5)
+        s.scheduleInterval(at: 5)
+        XCTAssertEqual(s.nextStep(now: 0), .finished)
+    }
+
     func testCancelOfASleepingJobFreesItsSlot() {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }

@@ -10,6 +10,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stddef.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 /* Statuses a Swift host function returns instead of a result count. */
 enum {
@@ -32,6 +34,21 @@ typedef struct prio_state {
     size_t limit;           /* 0 = unlimited */
     int enforce_limit;      /* the limit applies only while script code runs */
     double budget_deadline; /* monotonic seconds; a budgeted call past it is stopped */
+
+    /* Time slicing (SPEC.md §4): see prio_slice_begin. */
+    _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
+    atomic_uint slice_generation;     /* bumped at every resume */
+    atomic_uint armed_generation;     /* the resume the hook was armed for */
+    atomic_int preempted;             /* the hook yielded (a preemption point) */
+    atomic_int stop_requested;        /* the job's timeout passed: stop it */
+    pthread_t slicer;
+    int slicer_started;
+    pthread_mutex_t slicer_lock;
+    pthread_cond_t slicer_wake;
+    int slicing;                      /* a resume is being watched */
+    int slicer_quit;
+    double wake_at;                   /* monotonic: slice end or next timer */
+    double stop_at;                   /* monotonic: the job's timeout, or 0 */
 } prio_state;
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
@@ -53,6 +70,26 @@ void prio_push_suspending_function(lua_State *L);
 void prio_arm_budget(lua_State *L, double seconds);
 void prio_disarm_budget(lua_State *L);
 double prio_monotonic_seconds(void);
+
+/*
+ * Time slicing. Before resuming a coroutine the run loop calls
+ * prio_slice_begin with the seconds until the slice ends (or until the next
+ * timer falls due, whichever is first; <= 0 for never) and until the job's
+ * timeout (<= 0 for none). A watcher thread sleeps until then and, if that
+ * resume is still running, arms a count hook on the executing thread: the
+ * VM pays nothing until then. At the hook (a preemption point) the thread
+ * yields if it can (prio_slice_end then reports preempted = 1); where it
+ * cannot and the timeout has passed, "timeout" is raised there, and again at
+ * every instruction until the job's body has unwound.
+ */
+void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in);
+/* Ends the watch; returns whether the resume stopped at a preemption point. */
+int prio_slice_end(lua_State *L);
+/* Records which thread executes now (the coroutine wrappers call it). */
+void prio_set_executing(lua_State *L, lua_State *co);
+/* Pushes a C function `enter(co, ...)` for the coroutine wrappers: marks co
+   as executing and returns the remaining arguments. */
+void prio_push_enter_function(lua_State *L);
 
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
