@@ -95,7 +95,13 @@ static int resume_continuation(lua_State *L, int status, lua_KContext ctx) {
 
 static int host_trampoline(lua_State *L) {
     int id = (int)lua_tointeger(L, lua_upvalueindex(1));
+    /* Host code allocates without the script's memory limit: an allocation
+       failure inside Swift could not be raised safely. */
+    prio_state *st = prio_getstate(L);
+    int enforcing = st->enforce_limit;
+    st->enforce_limit = 0;
     int r = dispatch_to_swift(L, id);
+    st->enforce_limit = enforcing;
     if (r >= 0) return r;
     switch (r) {
     case PRIO_RAISE:
@@ -338,3 +344,29 @@ static int enter_coroutine(lua_State *L) {
 }
 
 void prio_push_enter_function(lua_State *L) { lua_pushcfunction(L, enter_coroutine); }
+
+static int open_sandbox_libs(lua_State *L) {
+    static const luaL_Reg libraries[] = {
+        {LUA_GNAME, luaopen_base}, {LUA_COLIBNAME, luaopen_coroutine}, {LUA_TABLIBNAME, luaopen_table},
+        {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8},
+        {LUA_OSLIBNAME, luaopen_os}, {NULL, NULL}};
+    for (const luaL_Reg *lib = libraries; lib->func; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+int prio_open_sandbox_libs_protected(lua_State *L) {
+    lua_pushcfunction(L, open_sandbox_libs);
+    return lua_pcall(L, 0, 0, 0);
+}
+
+void prio_set_memory_limit(lua_State *L, size_t bytes) { prio_getstate(L)->limit = bytes; }
+
+int prio_enforce_memory_limit(lua_State *L, int on) {
+    prio_state *st = prio_getstate(L);
+    int old = st->enforce_limit;
+    st->enforce_limit = on;
+    return old;
+}

@@ -52,8 +52,10 @@ extension LuaScheduler {
         requested = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
         beginSlice(job, co)
+        _ = prio_enforce_memory_limit(lua.pointer, 1)
         var resultCount: Int32 = 0
         let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
+        _ = prio_enforce_memory_limit(lua.pointer, 0)
         let preempted = prio_slice_end(lua.pointer) != 0
         running = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
@@ -70,11 +72,14 @@ extension LuaScheduler {
     }
 
     /// Starts watching this resume: the slice, the next timer and the job's
-    /// timeout bring it to a preemption point (SPEC.md §4).
+    /// timeout bring it to a preemption point (SPEC.md §4). Under virtual
+    /// time none of them applies: simulated time stands still while Lua
+    /// runs, and real-time slices would make a simulated run depend on the
+    /// machine's load, so jobs there give way only where they suspend.
     private func beginSlice(_ job: JobID, _ co: LuaState) {
-        var wakeIn = options.sliceMilliseconds / 1000
+        var wakeIn = options.virtualTime ? 0 : options.sliceMilliseconds / 1000
         var stopIn = 0.0
-        if !options.virtualTime {  // simulated time stands still while Lua runs
+        if !options.virtualTime {
             let now = clock.now
             if wakeIn > 0, let due = core.nextTimerDue { wakeIn = min(wakeIn, max(due - now, 1e-6)) }
             let record = core[job]

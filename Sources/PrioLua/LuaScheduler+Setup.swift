@@ -51,7 +51,8 @@ extension LuaScheduler {
     /// Opens the standard libraries, creates the internal tables and runs the prelude.
     func installLibrary() throws {
         let L = lua.pointer
-        guard prio_openlibs_protected(L) == LUA_OK else { throw PrioError.outOfMemory }
+        let opened = options.sandbox ? prio_open_sandbox_libs_protected(L) : prio_openlibs_protected(L)
+        guard opened == LUA_OK else { throw PrioError.outOfMemory }
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.jobThreads = newRegistryTable(weakMode: "k")
@@ -83,6 +84,19 @@ extension LuaScheduler {
             throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
         }
         try runBuiltinPolicies()
+        if options.sandbox { try runChunk(Sandbox.source, name: Sandbox.chunkName) }
+        if let limit = options.memoryLimit { prio_set_memory_limit(L, limit) }
+    }
+
+    /// Runs a chunk of prio-lua's own Lua code, with no arguments.
+    private func runChunk(_ source: String, name: String) throws {
+        let status = source.withCString { text in
+            prio_loadbuffer(lua.pointer, text, source.utf8.count, name, 1)
+        }
+        guard status == LUA_OK, prio_pcall(lua.pointer, 0, 0, 0) == LUA_OK else {
+            defer { lua.pop() }
+            throw PrioError.load(lua.string(at: -1) ?? "\(name) failed")
+        }
     }
 
     /// Defines `prio.policies.*` from their Lua source.

@@ -30,9 +30,17 @@ enum Prelude {
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
 
+        -- Stock Lua 5.4.4 crashes on long chains of closes (a __close handler
+        -- closing the next coroutine): cap the nesting, in every mode.
+        local close_depth, pcall = 0, pcall
         function coroutine.close(co)
           if job_threads[co] then error("cannot close a job's own coroutine", 2) end
-          return raw_close(co)
+          if close_depth >= 200 then error("coroutine.close nested more than 200 deep", 2) end
+          close_depth = close_depth + 1
+          local ok, closed, err = pcall(raw_close, co)
+          close_depth = close_depth - 1
+          if not ok then error(closed, 2) end
+          return closed, err
         end
 
         local function unwrap(co, ok, ...)

@@ -9,6 +9,10 @@ public struct RunOptions: Sendable {
     /// Milliseconds a job may run without suspending before it reaches a
     /// preemption point (`--slice`); 0 turns slicing off.
     public var sliceMilliseconds: Double = 5
+    /// Bytes the Lua state may grow to while script code runs, or nil.
+    public var memoryLimit: Int?
+    /// Run an untrusted script: no io, os beyond time functions, debug, ...
+    public var sandbox: Bool = false
     /// Where `print` writes; by default standard output, flushed line by line.
     public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
     /// Where reports (job failures, warnings) go; by default standard error.

@@ -33,6 +33,14 @@ struct PrioLuaCommand: ParsableCommand {
     @Option(name: .customLong("slice"), help: "Preemption time slice in milliseconds, >= 0 (0 = off).")
     var slice: Double = 5
 
+    @Option(
+        name: .customLong("memory-limit"),
+        help: "Cap on the Lua state's memory: bytes, with an optional K, M or G suffix.")
+    var memoryLimit: String?
+
+    @Flag(name: .customLong("sandbox"), help: "Run an untrusted script (no io, os beyond time, debug, require, ...).")
+    var sandbox = false
+
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
     var virtualTime = false
 
@@ -49,6 +57,10 @@ struct PrioLuaCommand: ParsableCommand {
         guard concurrency >= 1 else {
             throw ValidationError("--concurrency must be an integer >= 1 (got \(concurrency))")
         }
+        if let memoryLimit, MemorySize.parse(memoryLimit) == nil {
+            throw ValidationError(
+                "--memory-limit must be a byte count with an optional K, M or G suffix (got \(memoryLimit))")
+        }
         guard slice >= 0, slice.isFinite else {
             throw ValidationError("--slice must be a number of milliseconds >= 0 (got \(slice))")
         }
@@ -57,6 +69,8 @@ struct PrioLuaCommand: ParsableCommand {
     func execute() -> Int32 {
         var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime)
         options.sliceMilliseconds = slice
+        options.memoryLimit = memoryLimit.flatMap(MemorySize.parse)
+        options.sandbox = sandbox
         options.output = RunOptions.writeToStandardOutput
         do {
             let scheduler = try LuaScheduler(options: options)

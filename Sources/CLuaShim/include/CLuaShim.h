@@ -100,6 +100,13 @@ int prio_loadbuffer(lua_State *L, const char *buf, size_t len, const char *chunk
 int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int level);
 /* Opens the standard libraries under protection. */
 int prio_openlibs_protected(lua_State *L);
+/* Opens only base, coroutine, table, string, math, utf8 and os (which the
+   sandbox then curates), under protection. */
+int prio_open_sandbox_libs_protected(lua_State *L);
+/* Sets the memory limit (0 = none); it applies while script code runs. */
+void prio_set_memory_limit(lua_State *L, size_t bytes);
+/* Turns the limit on (script code runs) or off (host code); returns the old setting. */
+int prio_enforce_memory_limit(lua_State *L, int on);
 
 /* Writes to C's stdout/stderr and flushes, keeping order with io.write. */
 void prio_write_stdout(const char *text, size_t length);
