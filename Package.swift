@@ -8,7 +8,9 @@ let package = Package(
         .executable(name: "prio-lua", targets: ["prio-lua"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -18,7 +20,14 @@ let package = Package(
         ),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         .target(name: "PrioCore"),
-        .target(name: "PrioLua", dependencies: ["CLuaShim", "CLua", "PrioCore"]),
+        .target(
+            name: "PrioLua",
+            dependencies: [
+                "CLuaShim", "CLua", "PrioCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .executableTarget(
             name: "prio-lua",
             dependencies: [

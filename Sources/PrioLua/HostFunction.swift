@@ -7,7 +7,7 @@ import CLuaShim
 enum HostFunction: Int32, CaseIterable {
     case submit, sleep, yield, now, current, jobs, limit, awaitAll, awaitAny, print
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
-    case policy, reprioritize, every, ruleCancel
+    case policy, reprioritize, every, ruleCancel, exec
 
     /// The key in the `host` table the prelude receives.
     var luaName: String {
@@ -31,6 +31,7 @@ enum HostFunction: Int32, CaseIterable {
         case .reprioritize: return "reprioritize"
         case .every: return "every"
         case .ruleCancel: return "rule_cancel"
+        case .exec: return "exec"
         }
     }
 }
@@ -88,6 +89,7 @@ extension LuaScheduler {
         case .reprioritize: return luaReprioritize(lua)
         case .every: return luaEvery(lua)
         case .ruleCancel: return luaRuleCancel(lua)
+        case .exec: return luaExec(lua)
         }
     }
 

@@ -33,6 +33,14 @@ extension LuaScheduler {
             count = 1
         case .preempted?:
             count = 0
+        case .external?:
+            let mark = co.top
+            co.push(true)
+            if !pushExternalResult(externalResults.removeValue(forKey: job.value), on: co) {
+                co.push(false)
+                prio_replace(co.pointer, mark + 1)
+            }
+            count = co.top - mark
         case .await(let request)?:
             let wake = core[job].wakeReason
             let mark = co.top
@@ -102,6 +110,8 @@ extension LuaScheduler {
         switch request {
         case .yield, .preempted:
             core.yielded(job)
+        case .external:
+            core.blocked(job)
         case .sleep(let until):
             core.sleeping(job, until: until)
         case .await(let awaitRequest):
@@ -154,6 +164,7 @@ extension LuaScheduler {
     /// After an error, `lua_resetthread` answers with that error again, so
     /// only a suspended coroutine's close can report a `__close` failure.
     func close(_ job: JobID, afterError: Bool = false) {
+        stopExternalWork(of: job)
         guard let co = thread(of: job) else { return }
         suspensions[job.value] = nil
         let status = lua_resetthread(co.pointer)

@@ -36,6 +36,8 @@ enum Suspension {
     case yield
     /// Stopped at a preemption point; resumed with no values.
     case preempted
+    /// Waiting on outside work (`exec`, a Swift function); keeps its slot.
+    case external
     case sleep(until: Double)
     case await(AwaitRequest)
 }

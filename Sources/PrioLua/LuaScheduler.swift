@@ -38,6 +38,10 @@ public final class LuaScheduler {
     /// Jobs refused by `on_submit`; they are not counted in the report.
     var rejected: Set<Int> = []
     var policyWatch: PolicyFileWatch?
+    /// Where subprocesses and Swift tasks post their results.
+    let inbox = RunInbox()
+    var externalWork: [Int: (Task<Void, Never>, TaskCompletion)] = [:]
+    var externalResults: [Int: ExternalResult] = [:]
     /// Many hook calls in a row share one installation of the budget hook.
     var batchingHookCalls = false
     var mainLoaded = false
@@ -93,6 +97,7 @@ public final class LuaScheduler {
         if !mainLoaded { core.finished(.main, .done, now: clock.now) }
         while mainError == nil {
             checkPolicyFile()
+            deliverExternalResults()
             switch core.nextStep(now: clock.now) {
             case .start(let job): start(job)
             case .resume(let job): resume(job)
@@ -101,13 +106,27 @@ public final class LuaScheduler {
                 if !core[job].state.isFinished { callNotificationHook(.onDeadline, job: job) }
             case .ruleDue(let index): runRule(index)
             case .intervalDue: intervalDue()
-            case .waitUntil(let time):
-                clock.wait(until: policyWatch == nil ? time : min(time, clock.now + PolicyFileWatch.checkInterval))
-            case .idle: clock.wait(until: clock.now + 0.001)
+            case .waitUntil(let time): waitForWork(until: time)
+            case .idle: waitForWork(until: nil)
             case .finished: return makeReport()
             }
         }
         return makeReport()
+    }
+
+    /// Nothing can run until `time` (nil: until outside work completes).
+    /// Outside work wakes the loop early. Under virtual time the clock jumps
+    /// to `time`, but only once no job waits on outside work: a subprocess
+    /// takes real time, and the simulated clock does not run ahead of it.
+    private func waitForWork(until time: Double?) {
+        let watchCap = policyWatch == nil ? nil : PolicyFileWatch.checkInterval
+        if options.virtualTime, let time, core.blockedCount == 0 {
+            clock.wait(until: time)
+            return
+        }
+        var seconds = options.virtualTime ? nil : time.map { $0 - clock.now }
+        if let cap = watchCap { seconds = min(seconds ?? cap, cap) }
+        inbox.wait(seconds: seconds)
     }
 
     private func loadMainChunk(_ source: Data, chunkName: String, arguments: [String]) throws {

@@ -62,7 +62,7 @@ enum Prelude {
           submit = host.submit, sleep = host.sleep, yield = host.yield, now = host.now,
           current = host.current, jobs = host.jobs, limit = host.limit,
           await_all = host.await_all, await_any = host.await_any,
-          policy = host.policy, reprioritize = host.reprioritize, every = host.every,
+          policy = host.policy, reprioritize = host.reprioritize, every = host.every, exec = host.exec,
           policies = {},
         }
         for name, fn in pairs(prio) do

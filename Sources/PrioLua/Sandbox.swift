@@ -10,7 +10,7 @@ enum Sandbox {
           time = os_full.time, clock = os_full.clock, date = os_full.date,
           difftime = os_full.difftime, getenv = os_full.getenv,
         }
-        dofile, loadfile, require = nil, nil, nil
+        dofile, loadfile, require, exec, prio.exec = nil, nil, nil, nil, nil
         string.dump = nil
 
         -- Text chunks only: a binary chunk gives nil, message (as load does).

@@ -1,0 +1,218 @@
+import CLua
+import CLuaShim
+import Foundation
+import PrioCore
+import Subprocess
+import SystemPackage
+
+/// `exec(cmd [, opts])`: a subprocess that runs while other jobs go on.
+extension LuaScheduler {
+    struct ExecRequest: Sendable {
+        var executable: String
+        var arguments: [String]
+        var viaShell: Bool
+        var stdin: [UInt8]?
+        var cwd: String?
+        var environment: [String: String] = [:]
+    }
+
+    /// `exec(cmd [, opts]) -> {status, stdout, stderr [, signal]}`
+    func luaExec(_ lua: LuaState) -> HostResult {
+        var request: ExecRequest
+        switch readCommand(lua) {
+        case .failure(let message): return argumentError(lua, 1, "exec", message)
+        case .success(let command): request = command
+        }
+        if !lua.isNoneOrNil(2) {
+            if let problem = readExecOptions(lua, at: 2, into: &request) {
+                return argumentError(lua, 2, "exec", problem)
+            }
+        }
+        guard let job = running, hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
+            return suspend(lua, .external)  // reports why it cannot suspend here
+        }
+        startExternalWork(for: job) { [request] in try await Self.runProcess(request) }
+        return suspend(lua, .external)
+    }
+
+    private enum Command { case success(ExecRequest), failure(String) }
+
+    private func readCommand(_ lua: LuaState) -> Command {
+        if let line = lua.string(at: 1) {
+            return .success(ExecRequest(executable: "/bin/sh", arguments: ["-c", line], viaShell: true))
+        }
+        guard lua.type(at: 1) == LUA_TTABLE else {
+            return .failure("argv array or command string expected, got \(describeArgument(lua, 1))")
+        }
+        var words: [String] = []
+        let count = lua_rawlen(lua.pointer, 1)
+        var index: lua_Integer = 1
+        while index <= count {
+            lua_rawgeti(lua.pointer, 1, index)
+            defer { lua.pop() }
+            guard let word = lua.string(at: -1) ?? lua.number(at: -1).map(formatNumber) else {
+                return .failure("argv item \(index) must be a string, got \(lua.typeName(at: -1))")
+            }
+            words.append(word)
+            index += 1
+        }
+        guard let program = words.first, !program.isEmpty else { return .failure("argv array is empty") }
+        return .success(ExecRequest(executable: program, arguments: Array(words.dropFirst()), viaShell: false))
+    }
+
+    private func readExecOptions(_ lua: LuaState, at index: Int32, into request: inout ExecRequest) -> String? {
+        guard lua.type(at: index) == LUA_TTABLE else {
+            return "options table expected, got \(describeArgument(lua, index))"
+        }
+        let table = lua_absindex(lua.pointer, index)
+        lua.pushNil()
+        while lua_next(lua.pointer, table) != 0 {
+            defer { lua.pop() }
+            switch lua.string(at: -2) {
+            case "stdin":
+                guard let text = lua.string(at: -1) else { lua.pop(); return "option 'stdin' must be a string" }
+                request.stdin = Array(text.utf8)
+            case "cwd":
+                guard let text = lua.string(at: -1) else { lua.pop(); return "option 'cwd' must be a string" }
+                request.cwd = text
+            case "env":
+                guard let environment = readStringMap(lua, at: -1) else {
+                    lua.pop()
+                    return "option 'env' must map names to strings"
+                }
+                request.environment = environment
+            case let key?:
+                lua.pop()
+                return "unknown option '\(key)'"
+            case nil:
+                lua.pop()
+                return "unknown option (a \(lua.typeName(at: -1)) key)"
+            }
+        }
+        return nil
+    }
+
+    private func readStringMap(_ lua: LuaState, at index: Int32) -> [String: String]? {
+        guard lua.type(at: index) == LUA_TTABLE else { return nil }
+        let table = lua_absindex(lua.pointer, index)
+        var map: [String: String] = [:]
+        lua.pushNil()
+        while lua_next(lua.pointer, table) != 0 {
+            defer { lua.pop() }
+            guard let key = lua.string(at: -2), let value = lua.string(at: -1) ?? lua.number(at: -1).map(formatNumber)
+            else {
+                lua.pop()
+                return nil
+            }
+            map[key] = value
+        }
+        return map
+    }
+
+    /// Runs the process to completion (or until the task is cancelled: then
+    /// TERM, a grace period, KILL, and the process is reaped).
+    static func runProcess(_ request: ExecRequest) async throws -> ExternalResult {
+        var platform = PlatformOptions()
+        platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .milliseconds(500))]
+        let executable: Executable =
+            request.executable.contains("/") ? .path(FilePath(request.executable)) : .name(request.executable)
+        var environment = Environment.inherit
+        if !request.environment.isEmpty {
+            var updates: [Environment.Key: String?] = [:]
+            for (name, value) in request.environment { updates[Environment.Key(stringLiteral: name)] = value }
+            environment = environment.updating(updates)
+        }
+        if let cwd = request.cwd {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: cwd, isDirectory: &isDirectory), isDirectory.boolValue else {
+                return .failure("exec: cannot change to directory '\(cwd)'")
+            }
+        }
+        let limit = Int.max
+        let result = try await Subprocess.run(
+            executable, arguments: Arguments(request.arguments), environment: environment,
+            workingDirectory: request.cwd.map { FilePath($0) }, platformOptions: platform,
+            input: .array(request.stdin ?? []), output: .bytes(limit: limit), error: .bytes(limit: limit))
+        switch result.terminationStatus {
+        case .exited(let code):
+            return .exec(status: Int(code), signal: nil, stdout: result.standardOutput, stderr: result.standardError)
+        case .signaled(let signal):
+            return .exec(
+                status: 128 + Int(signal), signal: Int(signal), stdout: result.standardOutput,
+                stderr: result.standardError)
+        }
+    }
+
+    /// Starts `work` on a Swift task; its result wakes the job through the inbox.
+    func startExternalWork(for job: JobID, _ work: @escaping @Sendable () async throws -> ExternalResult) {
+        let inbox = self.inbox
+        let completion = TaskCompletion()
+        let task = Task.detached {
+            let result: ExternalResult
+            do {
+                result = try await work()
+            } catch {
+                result = .failure(describeExternalError(error))
+            }
+            inbox.post(job, result)
+            completion.finished()
+        }
+        externalWork[job.value] = (task, completion)
+    }
+
+    /// Takes the completions posted so far and makes their jobs runnable.
+    func deliverExternalResults() {
+        for (job, result) in inbox.drain() {
+            guard externalWork.removeValue(forKey: job.value) != nil, core[job].state == .blocked else { continue }
+            externalResults[job.value] = result
+            core.unblocked(job)
+        }
+    }
+
+    /// Stops the outside work of a job that is being cancelled or timed out,
+    /// and waits (briefly) until its process has been terminated and reaped.
+    func stopExternalWork(of job: JobID) {
+        guard let (task, completion) = externalWork.removeValue(forKey: job.value) else { return }
+        task.cancel()
+        completion.wait(seconds: 3)
+        externalResults[job.value] = nil
+    }
+
+    /// Pushes what the job's `exec` returns, or its error (then returns false).
+    func pushExternalResult(_ result: ExternalResult?, on state: LuaState) -> Bool {
+        switch result {
+        case .exec(let status, let signal, let stdout, let stderr)?:
+            lua_createtable(state.pointer, 0, 4)
+            state.push(integer: status)
+            state.setRawField("status", ofTableAt: -2)
+            pushBytes(stdout, on: state)
+            state.setRawField("stdout", ofTableAt: -2)
+            pushBytes(stderr, on: state)
+            state.setRawField("stderr", ofTableAt: -2)
+            if let signal {
+                state.push(integer: signal)
+                state.setRawField("signal", ofTableAt: -2)
+            }
+            return true
+        case .failure(let message)?:
+            state.push(message)
+            return false
+        case nil:
+            state.push("exec: no result")
+            return false
+        }
+    }
+
+    private func pushBytes(_ bytes: [UInt8], on state: LuaState) {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(state.pointer, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+/// How a failure of outside work reads as a Lua error.
+func describeExternalError(_ error: any Error) -> String {
+    if error is CancellationError { return "cancelled" }
+    if let subprocessError = error as? SubprocessError { return "exec: \(subprocessError)" }
+    return "\(error)"
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PrioCore
+
+/// What outside work (a subprocess, a Swift async function) hands back to
+/// the run loop for a blocked job.
+enum ExternalResult: Sendable {
+    /// `exec` finished: exit status (128 + signal when killed), the signal, and the output.
+    case exec(status: Int, signal: Int?, stdout: [UInt8], stderr: [UInt8])
+    /// The work failed; the job's call raises this message.
+    case failure(String)
+}
+
+/// Completions posted by worker tasks, taken by the run loop on its thread.
+/// The run loop waits here instead of sleeping, so a completion wakes it.
+final class RunInbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var completions: [(JobID, ExternalResult)] = []
+
+    func post(_ job: JobID, _ result: ExternalResult) {
+        condition.lock()
+        completions.append((job, result))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until something is posted or `seconds` pass (nil: no limit).
+    func wait(seconds: Double?) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard completions.isEmpty else { return }
+        if let seconds {
+            guard seconds > 0 else { return }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        } else {
+            condition.wait()
+        }
+    }
+
+    func drain() -> [(JobID, ExternalResult)] {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = completions
+        completions.removeAll()
+        return taken
+    }
+}
+
+/// Lets the run loop wait, with a bound, for a cancelled task to wind down
+/// (a subprocess to be terminated and reaped) before the job's status changes.
+final class TaskCompletion: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func finished() { semaphore.signal() }
+    func wait(seconds: Double) { _ = semaphore.wait(timeout: .now() + seconds) }
+}
