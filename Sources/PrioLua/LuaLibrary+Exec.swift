@@ -31,7 +31,8 @@ extension LuaScheduler {
         guard let job = running, hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
             return suspend(lua, .external)  // reports why it cannot suspend here
         }
-        startExternalWork(for: job) { [request] in try await Self.runProcess(request) }
+        let handle = ProcessHandle()
+        startExternalWork(for: job, process: handle) { [request] in try await Self.runProcess(request, handle: handle) }
         return suspend(lua, .external)
     }
 
@@ -109,11 +110,14 @@ extension LuaScheduler {
         return map
     }
 
-    /// Runs the process to completion (or until the task is cancelled: then
-    /// TERM, a grace period, KILL, and the process is reaped).
-    static func runProcess(_ request: ExecRequest) async throws -> ExternalResult {
+    /// Runs the process to completion in its own process group. It is never
+    /// stopped by cancelling this task (swift-subprocess 1.0.2 can leave a
+    /// process running when its task is cancelled just after the spawn):
+    /// `stopExternalWork` signals the group through `handle` instead, and
+    /// this call returns once the process has exited and been reaped.
+    static func runProcess(_ request: ExecRequest, handle: ProcessHandle) async throws -> ExternalResult {
         var platform = PlatformOptions()
-        platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .milliseconds(500))]
+        platform.processGroupID = 0
         let executable: Executable =
             request.executable.contains("/") ? .path(FilePath(request.executable)) : .name(request.executable)
         var environment = Environment.inherit
@@ -128,11 +132,13 @@ extension LuaScheduler {
                 return .failure("exec: cannot change to directory '\(cwd)'")
             }
         }
-        let limit = Int.max
         let result = try await Subprocess.run(
             executable, arguments: Arguments(request.arguments), environment: environment,
             workingDirectory: request.cwd.map { FilePath($0) }, platformOptions: platform,
-            input: .array(request.stdin ?? []), output: .bytes(limit: limit), error: .bytes(limit: limit))
+            input: .array(request.stdin ?? []), output: .bytes(limit: Int.max), error: .bytes(limit: Int.max)
+        ) { execution in
+            handle.started(execution.processIdentifier.value)
+        }
         switch result.terminationStatus {
         case .exited(let code):
             return .exec(status: Int(code), signal: nil, stdout: result.standardOutput, stderr: result.standardError)
@@ -144,7 +150,9 @@ extension LuaScheduler {
     }
 
     /// Starts `work` on a Swift task; its result wakes the job through the inbox.
-    func startExternalWork(for job: JobID, _ work: @escaping @Sendable () async throws -> ExternalResult) {
+    func startExternalWork(
+        for job: JobID, process: ProcessHandle? = nil, _ work: @escaping @Sendable () async throws -> ExternalResult
+    ) {
         let inbox = self.inbox
         let completion = TaskCompletion()
         let task = Task.detached {
@@ -157,7 +165,7 @@ extension LuaScheduler {
             inbox.post(job, result)
             completion.finished()
         }
-        externalWork[job.value] = (task, completion)
+        externalWork[job.value] = ExternalWork(task: task, completion: completion, process: process)
     }
 
     /// Takes the completions posted so far and makes their jobs runnable.
@@ -172,10 +180,18 @@ extension LuaScheduler {
     /// Stops the outside work of a job that is being cancelled or timed out,
     /// and waits (briefly) until its process has been terminated and reaped.
     func stopExternalWork(of job: JobID) {
-        guard let (task, completion) = externalWork.removeValue(forKey: job.value) else { return }
-        task.cancel()
-        completion.wait(seconds: 3)
+        guard let work = externalWork.removeValue(forKey: job.value) else { return }
         externalResults[job.value] = nil
+        guard let process = work.process else {
+            work.task.cancel()
+            work.completion.wait(seconds: 3)
+            return
+        }
+        process.signal(SIGTERM)
+        if !work.completion.wait(seconds: 0.5) {
+            process.signal(SIGKILL)
+            _ = work.completion.wait(seconds: 3)
+        }
     }
 
     /// Pushes what the job's `exec` returns, or its error (then returns false).
@@ -215,4 +231,34 @@ func describeExternalError(_ error: any Error) -> String {
     if error is CancellationError { return "cancelled" }
     if let subprocessError = error as? SubprocessError { return "exec: \(subprocessError)" }
     return "\(error)"
+}
+
+/// The outside work a blocked job waits on.
+struct ExternalWork {
+    var task: Task<Void, Never>
+    var completion: TaskCompletion
+    /// Set for `exec`: the process to signal when the job is stopped.
+    var process: ProcessHandle?
+}
+
+/// The process group an `exec` runs in, once it has started; a stop
+/// requested before that is carried out as soon as it starts.
+final class ProcessHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var processGroup: pid_t?
+    private var pendingSignal: Int32?
+
+    func started(_ pid: pid_t) {
+        lock.lock()
+        processGroup = pid
+        let pending = pendingSignal
+        lock.unlock()
+        if let pending { kill(-pid, pending) }
+    }
+
+    func signal(_ signal: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let processGroup { kill(-processGroup, signal) } else { pendingSignal = signal }
+    }
 }

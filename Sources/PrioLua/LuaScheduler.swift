@@ -40,7 +40,7 @@ public final class LuaScheduler {
     var policyWatch: PolicyFileWatch?
     /// Where subprocesses and Swift tasks post their results.
     let inbox = RunInbox()
-    var externalWork: [Int: (Task<Void, Never>, TaskCompletion)] = [:]
+    var externalWork: [Int: ExternalWork] = [:]
     var externalResults: [Int: ExternalResult] = [:]
     /// Many hook calls in a row share one installation of the budget hook.
     var batchingHookCalls = false

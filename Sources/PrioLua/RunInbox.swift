@@ -50,5 +50,7 @@ final class RunInbox: @unchecked Sendable {
 final class TaskCompletion: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     func finished() { semaphore.signal() }
-    func wait(seconds: Double) { _ = semaphore.wait(timeout: .now() + seconds) }
+    /// Returns whether the task finished within `seconds`.
+    @discardableResult
+    func wait(seconds: Double) -> Bool { semaphore.wait(timeout: .now() + seconds) == .success }
 }

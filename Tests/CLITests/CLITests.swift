@@ -15,7 +15,7 @@ final class CLITests: XCTestCase {
         return Bundle.main.bundleURL.appendingPathComponent("prio-lua")
     }
 
-    func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -38,11 +38,19 @@ final class CLITests: XCTestCase {
     }
 
     /// Writes `source` to a fresh temporary directory and returns it with the file name.
-    func script(_ source: String, name: String = "jobs.lua") throws -> URL {
+    static func script(_ source: String, name: String = "jobs.lua") throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prio-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try source.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
         return directory
+    }
+
+    func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Result {
+        try Self.run(arguments, stdin: stdin, in: directory)
+    }
+
+    func script(_ source: String, name: String = "jobs.lua") throws -> URL {
+        try Self.script(source, name: name)
     }
 
     func testRunsAScriptAndPassesArguments() throws {
