@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "embed-example", dependencies: ["PrioLua"]),
         .testTarget(name: "PrioCoreTests", dependencies: ["PrioCore"]),
         .testTarget(
             name: "PrioLuaTests",

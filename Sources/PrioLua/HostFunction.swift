@@ -9,6 +9,9 @@ enum HostFunction: Int32, CaseIterable {
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
     case policy, reprioritize, every, ruleCancel, exec
 
+    /// Functions registered from Swift (`LuaScheduler.register`) get ids from here on.
+    static let firstRegisteredID: Int32 = 1000
+
     /// The key in the `host` table the prelude receives.
     var luaName: String {
         switch self {
@@ -60,10 +63,14 @@ enum HostResult {
 /// The trampoline's entry into Swift: finds the scheduler that owns the state
 /// and runs the host function. Never raises; errors travel back as statuses.
 let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
-    guard let pointer, let state = prio_getstate(pointer), let host = state.pointee.host,
-        let function = HostFunction(rawValue: functionID)
-    else { return Int32(PRIO_RAISE) }
+    guard let pointer, let state = prio_getstate(pointer), let host = state.pointee.host else {
+        return Int32(PRIO_RAISE)
+    }
     let scheduler = Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue()
+    if functionID >= HostFunction.firstRegisteredID {
+        return scheduler.callRegistered(Int(functionID - HostFunction.firstRegisteredID), LuaState(pointer)).status
+    }
+    guard let function = HostFunction(rawValue: functionID) else { return Int32(PRIO_RAISE) }
     return scheduler.call(function, LuaState(pointer)).status
 }
 

@@ -210,6 +210,9 @@ extension LuaScheduler {
                 state.setRawField("signal", ofTableAt: -2)
             }
             return true
+        case .values(let values)?:
+            for value in values { state.push(value) }
+            return true
         case .failure(let message)?:
             state.push(message)
             return false

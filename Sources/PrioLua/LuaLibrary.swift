@@ -46,6 +46,7 @@ extension LuaScheduler {
             return .raise
         }
         if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
+        emit(.submitted, job)
         pushJobObject(job, on: lua)
         return .values(1)
     }
@@ -187,8 +188,10 @@ extension LuaScheduler {
         guard let priority = lua.number(at: 2), priority.isFinite else {
             return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
         }
+        let before = core[job].effectivePriority
         core.setPriority(job, base: priority)
         if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
+        if core[job].effectivePriority != before { emit(.reprioritized, job) }
         return .values(0)
     }
 
@@ -223,6 +226,8 @@ extension LuaScheduler {
     func recordCancelled(_ job: JobID) {
         markFinished(job)
         _ = core.cancel(job, now: clock.now)
-        if !rejected.contains(job.value) { callNotificationHook(.onFinish, job: job) }
+        guard !rejected.contains(job.value) else { return }
+        emit(.finished, job)
+        callNotificationHook(.onFinish, job: job)
     }
 }

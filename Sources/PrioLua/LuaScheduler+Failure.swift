@@ -48,6 +48,7 @@ extension LuaScheduler {
         }
         markFinished(job)
         let awaited = core.finished(job, .failed, now: clock.now)
+        emit(.finished, job)
         defer { callNotificationHook(.onFinish, job: job) }
         failures.append(RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message))
         if !awaited {

@@ -12,6 +12,7 @@ extension LuaScheduler {
         }
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return }  // on_start cancelled it
+        emit(.started, job)
         guard let threadPointer = lua_newthread(lua.pointer) else { return }
         registerThread(at: -1, job: job)
         lua.pop()
@@ -26,6 +27,7 @@ extension LuaScheduler {
     func resume(_ job: JobID) {
         guard let co = thread(of: job) else { return }
         let suspension = suspensions.removeValue(forKey: job.value)
+        emit(.resumed, job)
         var count: Int32 = 0
         switch suspension {
         case .yield?, .sleep?:
@@ -121,6 +123,7 @@ extension LuaScheduler {
             case .satisfied, .selfAwait, .cycle: core.yielded(job)
             }
         }
+        emit(.suspended, job)
     }
 
     /// The body returned: keep its results and wake its awaiters.
@@ -139,6 +142,7 @@ extension LuaScheduler {
         }
         markFinished(job)
         core.finished(job, .done, now: clock.now)
+        emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
     }
 

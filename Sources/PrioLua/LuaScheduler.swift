@@ -42,6 +42,8 @@ public final class LuaScheduler {
     let inbox = RunInbox()
     var externalWork: [Int: ExternalWork] = [:]
     var externalResults: [Int: ExternalResult] = [:]
+    /// Swift functions registered under Lua names, by id - firstRegisteredID.
+    var registered: [(String, HostFunctionBody)] = []
     /// Many hook calls in a row share one installation of the budget hook.
     var batchingHookCalls = false
     var mainLoaded = false
@@ -178,12 +180,15 @@ public enum PrioError: Error, CustomStringConvertible, Equatable {
     /// The script could not be read or compiled; the message names `file:line`.
     case load(String)
     case invalidOption(String)
+    /// A job submitted from Swift was refused (bad priority, `on_submit`, ...).
+    case submission(String)
     case outOfMemory
 
     public var description: String {
         switch self {
         case .load(let message): return message
         case .invalidOption(let message): return message
+        case .submission(let message): return message
         case .outOfMemory: return "not enough memory to create a Lua state"
         }
     }

@@ -6,6 +6,17 @@
 enum Prelude {
     static let chunkName = "=[prio]"
 
+    /// Builds the body of a job submitted from Swift: it calls the global
+    /// function `name` with the arguments, when the job runs.
+    static let callGlobalSource = #"""
+        local name, arguments = ...
+        return function()
+          local fn = _G[name]
+          if type(fn) ~= "function" then error("no global function '" .. name .. "'", 0) end
+          return fn(table.unpack(arguments, 1, #arguments))
+        end
+        """#
+
     static let source = #"""
         local host, internals = ...
         local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield

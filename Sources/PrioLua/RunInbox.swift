@@ -6,6 +6,8 @@ import PrioCore
 enum ExternalResult: Sendable {
     /// `exec` finished: exit status (128 + signal when killed), the signal, and the output.
     case exec(status: Int, signal: Int?, stdout: [UInt8], stderr: [UInt8])
+    /// A Swift host function returned these values.
+    case values([LuaValue])
     /// The work failed; the job's call raises this message.
     case failure(String)
 }

@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
     public var sandbox: Bool = false
     /// Where `print` writes; by default standard output, flushed line by line.
     public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
+    /// Receives every scheduler event, on the run's thread; nil: none.
+    public var events: (@Sendable (SchedulerEvent) -> Void)?
     /// Where reports (job failures, warnings) go; by default standard error.
     public var diagnostics: @Sendable (String) -> Void = RunOptions.writeToStandardError
 
