@@ -47,6 +47,13 @@ struct PrioLuaCommand: ParsableCommand {
     @Option(name: .customLong("policy"), help: "Install the policy FILE returns; reloaded when it changes.")
     var policyFile: String?
 
+    @Option(
+        name: .customLong("trace"), help: "Write a Chrome trace-event JSON of every job to FILE (open in Perfetto).")
+    var traceFile: String?
+
+    @Option(name: .customLong("events"), help: "Write every scheduler event as a JSON line to FILE ('-' = stderr).")
+    var eventsFile: String?
+
     @Argument(help: "The Lua script to run ('-' for standard input).")
     var script: String
 
@@ -72,6 +79,25 @@ struct PrioLuaCommand: ParsableCommand {
         options.memoryLimit = memoryLimit.flatMap(MemorySize.parse)
         options.sandbox = sandbox
         options.output = RunOptions.writeToStandardOutput
+        let trace: TraceWriter?
+        let log: EventLogWriter?
+        do {
+            trace = try traceFile.map { try TraceWriter(path: $0) }
+            log = try eventsFile.map { try EventLogWriter(path: $0) }
+        } catch {
+            RunOptions.writeToStandardError("prio-lua: \(error)\n")
+            return 2
+        }
+        defer {
+            trace?.close()
+            log?.close()
+        }
+        if trace != nil || log != nil {
+            options.events = { event in
+                trace?.record(event)
+                log?.record(event)
+            }
+        }
         do {
             let scheduler = try LuaScheduler(options: options)
             if let policyFile { try scheduler.usePolicyFile(policyFile) }

@@ -1,0 +1,82 @@
+import Foundation
+import XCTest
+
+/// `--trace` and `--events` on a real run, through the binary.
+final class ObservabilityTests: XCTestCase {
+    let script = """
+        local children = {}
+        for i = 1, 6 do
+          children[i] = submit(i % 3 + 1, function() sleep(0.01 * i) return i end, {name = "child " .. i})
+        end
+        local parent = submit(1, function() return await_all(children) end, {name = "parent"})
+        children[6]:set_priority(0)
+        submit(2, function() error("boom", 0) end, {name = "broken"})
+        parent:await()
+        """
+
+    func testTraceIsChromeTraceJSONWithSlotTracksSpansInstantsAndCounters() throws {
+        let directory = try CLITests.script(script)
+        let trace = directory.appendingPathComponent("run.trace.json")
+        let result = try CLITests.run(["-j", "3", "--trace", trace.path, "jobs.lua"], in: directory)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
+        let events = try XCTUnwrap(document?["traceEvents"] as? [[String: Any]])
+        let tracks = events.filter { $0["ph"] as? String == "M" && $0["name"] as? String == "thread_name" }
+            .compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
+        XCTAssertEqual(Set(tracks), ["slot 1", "slot 2", "slot 3"], "one track per slot, -j 3")
+        let spans = events.filter { $0["ph"] as? String == "X" }
+        XCTAssertEqual(Set(spans.compactMap { $0["name"] as? String }).count, 8, "every job ran at least once")
+        for span in spans {
+            let args = try XCTUnwrap(span["args"] as? [String: Any])
+            XCTAssertNotNil(args["id"])
+            XCTAssertNotNil(args["priority"])
+            XCTAssertNotNil(args["status"])
+        }
+        // Spans on one slot never overlap.
+        for (_, group) in Dictionary(grouping: spans, by: { $0["tid"] as? Int ?? -1 }) {
+            let sorted = group.map { ($0["ts"] as? Double ?? 0, $0["dur"] as? Double ?? 0) }.sorted { $0.0 < $1.0 }
+            for (earlier, later) in zip(sorted, sorted.dropFirst()) {
+                XCTAssertLessThanOrEqual(earlier.0 + earlier.1, later.0 + 0.001)
+            }
+        }
+        let instants = events.filter { $0["ph"] as? String == "i" }.compactMap { $0["name"] as? String }
+        XCTAssertTrue(instants.contains("submit child 1"))
+        XCTAssertTrue(instants.contains("priority 0 child 6"))
+        XCTAssertTrue(instants.contains("failed broken"))
+        let counters = events.filter { $0["ph"] as? String == "C" }
+        XCTAssertFalse(counters.isEmpty)
+        let last = try XCTUnwrap(counters.last?["args"] as? [String: Int])
+        XCTAssertEqual(last, ["pending": 0, "running": 0, "waiting": 0], "the run ends with nothing left")
+    }
+
+    func testEventsAreJSONLinesInOrder() throws {
+        let directory = try CLITests.script(script)
+        let result = try CLITests.run(["-j", "3", "--events", "events.jsonl", "jobs.lua"], in: directory)
+        XCTAssertEqual(result.status, 1)
+        let text = try String(contentsOf: directory.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertFalse(lines.isEmpty)
+        var lastTime = 0.0
+        for line in lines {
+            let event = try XCTUnwrap(line)
+            for key in ["t", "event", "job", "name", "priority"] { XCTAssertNotNil(event[key], "missing \(key)") }
+            let time = try XCTUnwrap(event["t"] as? Double)
+            XCTAssertGreaterThanOrEqual(time, lastTime)
+            lastTime = time
+        }
+        let parent = lines.compactMap { $0 }.filter { $0["name"] as? String == "parent" }.compactMap {
+            $0["event"] as? String
+        }
+        XCTAssertEqual(parent.first, "submitted")
+        XCTAssertEqual(parent.last, "finished")
+        XCTAssertTrue(parent.contains("suspended"), "the parent suspends while it awaits")
+    }
+
+    func testEventsToStandardError() throws {
+        let directory = try CLITests.script("submit(1, function() end, {name = 'only'})")
+        let result = try CLITests.run(["--events", "-", "jobs.lua"], in: directory)
+        XCTAssertTrue(result.stderr.contains(#""event": "finished", "job": 1, "name": "only""#), result.stderr)
+    }
+}
