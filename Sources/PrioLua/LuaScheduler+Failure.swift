@@ -44,6 +44,7 @@ extension LuaScheduler {
                 "\(describeForReport(job)) failed (attempt \(attempt)\(retries)), "
                     + "retrying in \(formatSeconds(delay)): \(message)")
             core.retry(job, after: delay, now: clock.now)
+            retryCount += 1
             return
         }
         markFinished(job)

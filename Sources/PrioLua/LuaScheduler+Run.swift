@@ -72,7 +72,10 @@ extension LuaScheduler {
         switch status {
         case LUA_YIELD:
             co.pop(resultCount)
-            if preempted && requested == nil { requested = .preempted }
+            if preempted && requested == nil {
+                requested = .preempted
+                slicePreemptions += 1
+            }
             suspended(job, co)
         case LUA_OK:
             returned(job, co, resultCount: resultCount)

@@ -42,6 +42,9 @@ public final class LuaScheduler {
     let inbox = RunInbox()
     var externalWork: [Int: ExternalWork] = [:]
     var externalResults: [Int: ExternalResult] = [:]
+    var retryCount = 0
+    /// Resumes that ended at a time-slice preemption point.
+    var slicePreemptions = 0
     /// Swift functions registered under Lua names, by id - firstRegisteredID.
     var registered: [(String, HostFunctionBody)] = []
     /// Many hook calls in a row share one installation of the budget hook.

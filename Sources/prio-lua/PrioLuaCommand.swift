@@ -44,6 +44,26 @@ struct PrioLuaCommand: ParsableCommand {
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
     var virtualTime = false
 
+    /// Options that take a value, for `commandLineArguments` to skip over.
+    static let optionsWithValues: Set<String> = [
+        "-j", "--concurrency", "--slice", "--memory-limit", "--policy", "--trace", "--events",
+    ]
+
+    /// The command line with a bare `--stats` written as `--stats=text`
+    /// (its value is optional); arguments from the script on are left alone.
+    static func commandLineArguments(_ raw: [String]) -> [String] {
+        var arguments = raw
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" || argument == "-" || !argument.hasPrefix("-") { break }
+            if argument == "--stats" { arguments[index] = "--stats=text" }
+            if optionsWithValues.contains(argument) { index += 1 }
+            index += 1
+        }
+        return arguments
+    }
+
     @Option(name: .customLong("policy"), help: "Install the policy FILE returns; reloaded when it changes.")
     var policyFile: String?
 
@@ -53,6 +73,12 @@ struct PrioLuaCommand: ParsableCommand {
 
     @Option(name: .customLong("events"), help: "Write every scheduler event as a JSON line to FILE ('-' = stderr).")
     var eventsFile: String?
+
+    @Option(
+        name: .customLong("stats"),
+        help: ArgumentHelp(
+            "Print a summary to stderr at the end: --stats (text) or --stats=json.", valueName: "format"))
+    var stats: String?
 
     @Argument(help: "The Lua script to run ('-' for standard input).")
     var script: String
@@ -67,6 +93,9 @@ struct PrioLuaCommand: ParsableCommand {
         if let memoryLimit, MemorySize.parse(memoryLimit) == nil {
             throw ValidationError(
                 "--memory-limit must be a byte count with an optional K, M or G suffix (got \(memoryLimit))")
+        }
+        if let stats, stats != "text", stats != "json" {
+            throw ValidationError("--stats takes no value or =json (got \(stats))")
         }
         guard slice >= 0, slice.isFinite else {
             throw ValidationError("--slice must be a number of milliseconds >= 0 (got \(slice))")
@@ -102,7 +131,12 @@ struct PrioLuaCommand: ParsableCommand {
             let scheduler = try LuaScheduler(options: options)
             if let policyFile { try scheduler.usePolicyFile(policyFile) }
             try scheduler.loadScript(path: script, arguments: arguments)
-            return scheduler.run().exitStatus
+            let report = scheduler.run()
+            if let stats {
+                let summary = scheduler.statistics()
+                RunOptions.writeToStandardError(stats == "json" ? summary.json : summary.text)
+            }
+            return report.exitStatus
         } catch {
             RunOptions.writeToStandardError("prio-lua: \(error)\n")
             return 2

@@ -5,7 +5,8 @@ import PrioLua
 // Parse like any ArgumentParser command, but report errors as `lua` does
 // ("prio-lua: message") and use exit status 64 for every bad command line.
 do {
-    let command = try PrioLuaCommand.parse()
+    let command = try PrioLuaCommand.parse(
+        PrioLuaCommand.commandLineArguments(Array(CommandLine.arguments.dropFirst())))
     exit(command.execute())
 } catch {
     let code = PrioLuaCommand.exitCode(for: error)

@@ -79,4 +79,34 @@ final class ObservabilityTests: XCTestCase {
         let result = try CLITests.run(["--events", "-", "jobs.lua"], in: directory)
         XCTAssertTrue(result.stderr.contains(#""event": "finished", "job": 1, "name": "only""#), result.stderr)
     }
+
+    func testStatsSummarisesCountsAndPercentilesPerPriorityAndGroup() throws {
+        let directory = try CLITests.script(
+            """
+            for i = 1, 4 do submit(1, function() sleep(0.01) end, {group = "net"}) end
+            submit(3, function() error("x", 0) end)
+            submit(3, function() end, {retries = 1, backoff = 0}):cancel()
+            """)
+        let text = try CLITests.run(["-j", "2", "--stats", "jobs.lua"], in: directory)
+        let lines = text.stderr.split(separator: "\n").map(String.init)
+        let summary = try XCTUnwrap(lines.first { $0.hasPrefix("prio-lua: 6 jobs in ") }, text.stderr)
+        XCTAssertTrue(summary.hasSuffix("4 done, 1 failed, 1 cancelled; 0 retries, 0 preemptions"), summary)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("wait (ms)") && $0.hasSuffix("max") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("priority 1 ") && $0.contains(" 4 ") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("group net ") })
+
+        let json = try CLITests.run(["--stats=json", "jobs.lua"], in: directory)
+        let jsonLine = try XCTUnwrap(json.stderr.split(separator: "\n").last)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any])
+        XCTAssertEqual(object["counts"] as? [String: Int], ["done": 4, "failed": 1, "cancelled": 1])
+        let rows = try XCTUnwrap(object["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["label"] as? String }, ["priority 1", "priority 3", "group net"])
+    }
+
+    func testStatsAfterTheScriptBelongsToTheScript() throws {
+        let directory = try CLITests.script("print(...)")
+        let result = try CLITests.run(["jobs.lua", "--stats"], in: directory)
+        XCTAssertEqual(result.stdout, "--stats\n")
+        XCTAssertEqual(result.stderr, "")
+    }
 }
