@@ -191,7 +191,10 @@ extension LuaScheduler {
         let before = core[job].effectivePriority
         core.setPriority(job, base: priority)
         if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
-        if core[job].effectivePriority != before { emit(.reprioritized, job) }
+        if core[job].effectivePriority != before {
+            emit(
+                .reprioritized, job, reason: policy.hooks.contains(.priority) ? "set_priority, policy" : "set_priority")
+        }
         return .values(0)
     }
 

@@ -120,6 +120,7 @@ extension LuaScheduler {
         updates.reserveCapacity(jobs.count)
         guard pushHook(.priority) else {
             core.setPolicyPriorities(jobs.map { ($0, core[$0].basePriority) })
+            reportPriorityChanges(of: jobs, reason: "policy")
             return
         }
         let hook = lua.top
@@ -133,6 +134,7 @@ extension LuaScheduler {
         prio_disarm_budget(lua.pointer)
         lua.pop()
         core.setPolicyPriorities(updates)
+        reportPriorityChanges(of: jobs, reason: "policy")
     }
 
     /// The policy's `interval` came due: re-evaluate, then set the next one.

@@ -28,6 +28,9 @@ extension LuaScheduler {
         guard let co = thread(of: job) else { return }
         let suspension = suspensions.removeValue(forKey: job.value)
         emit(.resumed, job)
+        if case .await(let request)? = suspension {
+            reportPriorityChanges(of: request.targets, reason: "inheritance ended")
+        }
         var count: Int32 = 0
         switch suspension {
         case .yield?, .sleep?:
@@ -122,7 +125,8 @@ extension LuaScheduler {
         case .await(let awaitRequest):
             let mode: Scheduler.AwaitMode = awaitRequest.kind == .any ? .any : .all
             switch core.await(job, on: awaitRequest.targets, mode: mode, until: awaitRequest.deadline) {
-            case .suspended: break
+            case .suspended:
+                reportPriorityChanges(of: awaitRequest.targets, reason: "inherited from job#\(job.value)")
             case .satisfied, .selfAwait, .cycle: core.yielded(job)
             }
         }

@@ -43,6 +43,8 @@ public final class LuaScheduler {
     var externalWork: [Int: ExternalWork] = [:]
     var externalResults: [Int: ExternalResult] = [:]
     var retryCount = 0
+    /// The effective priority last reported in an event, per job.
+    var reportedPriority: [Int: Double] = [:]
     /// Resumes that ended at a time-slice preemption point.
     var slicePreemptions = 0
     /// Swift functions registered under Lua names, by id - firstRegisteredID.

@@ -44,6 +44,13 @@ struct PrioLuaCommand: ParsableCommand {
     @Flag(name: .customLong("virtual-time"), help: "Simulated clock: sleeps and delays take no real time.")
     var virtualTime = false
 
+    @Flag(
+        name: .customLong("explain"),
+        help:
+            "Run under --virtual-time and print, per job, when it was submitted, started and finished, and what changed its priority."
+    )
+    var explain = false
+
     /// Options that take a value, for `commandLineArguments` to skip over.
     static let optionsWithValues: Set<String> = [
         "-j", "--concurrency", "--slice", "--memory-limit", "--policy", "--trace", "--events",
@@ -103,13 +110,14 @@ struct PrioLuaCommand: ParsableCommand {
     }
 
     func execute() -> Int32 {
-        var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime)
+        var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime || explain)
         options.sliceMilliseconds = slice
         options.memoryLimit = memoryLimit.flatMap(MemorySize.parse)
         options.sandbox = sandbox
         options.output = RunOptions.writeToStandardOutput
         let trace: TraceWriter?
         let log: EventLogWriter?
+        let explainer = explain ? ExplainRecorder() : nil
         do {
             trace = try traceFile.map { try TraceWriter(path: $0) }
             log = try eventsFile.map { try EventLogWriter(path: $0) }
@@ -121,10 +129,11 @@ struct PrioLuaCommand: ParsableCommand {
             trace?.close()
             log?.close()
         }
-        if trace != nil || log != nil {
+        if trace != nil || log != nil || explainer != nil {
             options.events = { event in
                 trace?.record(event)
                 log?.record(event)
+                explainer?.record(event)
             }
         }
         do {
@@ -132,6 +141,7 @@ struct PrioLuaCommand: ParsableCommand {
             if let policyFile { try scheduler.usePolicyFile(policyFile) }
             try scheduler.loadScript(path: script, arguments: arguments)
             let report = scheduler.run()
+            if let explainer { RunOptions.writeToStandardOutput(explainer.text) }
             if let stats {
                 let summary = scheduler.statistics()
                 RunOptions.writeToStandardError(stats == "json" ? summary.json : summary.text)

@@ -109,4 +109,37 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(result.stdout, "--stats\n")
         XCTAssertEqual(result.stderr, "")
     }
+
+    func testExplainTellsWhenEachJobRanAndWhatChangedItsPriority() throws {
+        let directory = try CLITests.script(
+            """
+            policy(prio.policies.aging{rate = 1, interval = 5})
+            local low = submit(10, function() sleep(1) end, {name = "low"})
+            local child = submit(8, function() sleep(2) end, {name = "child"})
+            local parent = submit(1, function() sleep(1) child:await() end, {name = "parent"})
+            """)
+        let started = Date()
+        let result = try CLITests.run(["--explain", "jobs.lua"], in: directory)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "--explain runs under virtual time")
+        XCTAssertEqual(
+            result.stdout,
+            """
+            == explain (times in seconds of virtual time) ==
+            job#1 'low': done
+                 0.000  submitted at priority 10
+                 3.000  started after waiting 3.000 s, at priority 10
+                 4.000  finished: done
+            job#2 'child': done
+                 0.000  submitted at priority 8
+                 1.000  priority 8 -> 1 (inherited from job#3)
+                 1.000  started after waiting 1.000 s, at priority 1
+                 3.000  finished: done
+            job#3 'parent': done
+                 0.000  submitted at priority 1
+                 0.000  started after waiting 0.000 s, at priority 1
+                 3.000  finished: done
+
+            """)
+        XCTAssertEqual(result.status, 0)
+    }
 }
