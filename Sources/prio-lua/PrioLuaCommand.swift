@@ -45,6 +45,11 @@ struct PrioLuaCommand: ParsableCommand {
     var virtualTime = false
 
     @Flag(
+        name: .customLong("progress"), inversion: .prefixedNo,
+        help: "Live progress line on a terminal (default: on when stderr is a terminal).")
+    var progress: Bool?
+
+    @Flag(
         name: .customLong("explain"),
         help:
             "Run under --virtual-time and print, per job, when it was submitted, started and finished, and what changed its priority."
@@ -118,6 +123,11 @@ struct PrioLuaCommand: ParsableCommand {
         let trace: TraceWriter?
         let log: EventLogWriter?
         let explainer = explain ? ExplainRecorder() : nil
+        let progressLine = (progress ?? true) && ProgressLine.standardErrorIsTerminal ? ProgressLine() : nil
+        if let progressLine {
+            options.output = { text in progressLine.clearing { RunOptions.writeToStandardOutput(text) } }
+            options.diagnostics = { text in progressLine.clearing { RunOptions.writeToStandardError(text) } }
+        }
         do {
             trace = try traceFile.map { try TraceWriter(path: $0) }
             log = try eventsFile.map { try EventLogWriter(path: $0) }
@@ -126,14 +136,16 @@ struct PrioLuaCommand: ParsableCommand {
             return 2
         }
         defer {
+            progressLine?.finish()
             trace?.close()
             log?.close()
         }
-        if trace != nil || log != nil || explainer != nil {
+        if trace != nil || log != nil || explainer != nil || progressLine != nil {
             options.events = { event in
                 trace?.record(event)
                 log?.record(event)
                 explainer?.record(event)
+                progressLine?.record(event)
             }
         }
         do {
