@@ -114,6 +114,18 @@ extension LuaScheduler {
         return lines.joined(separator: "\n")
     }
 
+    /// At the end of a run, each job whose failure reached no awaiter, once,
+    /// with the first line of its error: the reports above may be far back.
+    func summarizeFailures(_ failures: [RunReport.Failure]) {
+        guard !failures.isEmpty else { return }
+        var text = "prio-lua: \(failures.count) \(failures.count == 1 ? "job" : "jobs") failed:\n"
+        for failure in failures {
+            let firstLine = failure.error.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
+            text += "  \(describeForReport(JobID(failure.jobID))): \(firstLine)\n"
+        }
+        options.diagnostics(text)
+    }
+
     func makeReport() -> RunReport {
         var counts: [String: Int] = [:]
         for index in 1..<core.records.count where !rejected.contains(index) {

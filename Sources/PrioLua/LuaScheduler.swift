@@ -115,7 +115,10 @@ public final class LuaScheduler {
             case .intervalDue: intervalDue()
             case .waitUntil(let time): waitForWork(until: time)
             case .idle: waitForWork(until: nil)
-            case .finished: return makeReport()
+            case .finished:
+                let report = makeReport()
+                summarizeFailures(report.unobservedFailures)
+                return report
             }
         }
         return makeReport()
