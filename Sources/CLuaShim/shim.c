@@ -249,23 +249,31 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
     /* Cannot yield here (a C call such as table.sort): try the next instruction. */
 }
 
+/* The watcher. It is not woken at every resume: a new resume only moves
+   the deadline later, so the watcher, waking at the old deadline, just
+   sleeps on to the new one. Resumes stay free of thread switches. */
 static void *slicer_main(void *arg) {
     prio_state *st = (prio_state *)arg;
     pthread_mutex_lock(&st->slicer_lock);
     while (!st->slicer_quit) {
         if (!st->slicing || st->wake_at <= 0) {
+            st->sleeping_until = 0;
             pthread_cond_wait(&st->slicer_wake, &st->slicer_lock);
             continue;
         }
         double deadline = st->wake_at;
         if (st->stop_at > 0 && st->stop_at < deadline) deadline = st->stop_at;
-        struct timespec until;
-        until.tv_sec = (time_t)deadline;
-        until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+        double now = prio_monotonic_seconds();
+        if (now < deadline) {
+            struct timespec until;
+            until.tv_sec = (time_t)deadline;
+            until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+            st->sleeping_until = deadline;
+            pthread_cond_timedwait(&st->slicer_wake, &st->slicer_lock, &until);
+            continue;  /* re-check: the resume may have ended or moved its deadline */
+        }
         unsigned generation = atomic_load(&st->slice_generation);
-        int rc = pthread_cond_timedwait(&st->slicer_wake, &st->slicer_lock, &until);
-        if (rc != ETIMEDOUT || !st->slicing || generation != atomic_load(&st->slice_generation)) continue;
-        int stopping = st->stop_at > 0 && prio_monotonic_seconds() >= st->stop_at;
+        int stopping = st->stop_at > 0 && now >= st->stop_at;
         if (stopping) atomic_store(&st->stop_requested, 1);
         lua_State *co = atomic_load(&st->executing);
         if (co != NULL) {
@@ -317,7 +325,10 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
     st->wake_at = wake_in > 0 ? now + wake_in : (stop_in > 0 ? now + stop_in : 0);
     st->stop_at = stop_in > 0 ? now + stop_in : 0;
     st->slicing = 1;
-    pthread_cond_signal(&st->slicer_wake);
+    double due = st->wake_at;
+    if (st->stop_at > 0 && st->stop_at < due) due = st->stop_at;
+    /* Wake the watcher only if it would otherwise sleep past the new deadline. */
+    if (st->sleeping_until == 0 || due < st->sleeping_until) pthread_cond_signal(&st->slicer_wake);
     pthread_mutex_unlock(&st->slicer_lock);
 }
 

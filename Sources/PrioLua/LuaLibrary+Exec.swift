@@ -94,20 +94,7 @@ extension LuaScheduler {
     }
 
     private func readStringMap(_ lua: LuaState, at index: Int32) -> [String: String]? {
-        guard lua.type(at: index) == LUA_TTABLE else { return nil }
-        let table = lua_absindex(lua.pointer, index)
-        var map: [String: String] = [:]
-        lua.pushNil()
-        while lua_next(lua.pointer, table) != 0 {
-            defer { lua.pop() }
-            guard let key = lua.string(at: -2), let value = lua.string(at: -1) ?? lua.number(at: -1).map(formatNumber)
-            else {
-                lua.pop()
-                return nil
-            }
-            map[key] = value
-        }
-        return map
+        lua.stringKeyedTable(at: index) { state in state.string(at: -1) ?? state.number(at: -1).map(formatNumber) }
     }
 
     /// Runs the process to completion in its own process group. It is never

@@ -84,19 +84,9 @@ extension LuaScheduler {
 
     /// A table of group name -> positive weight, or nil if it is anything else.
     func readWeights(_ state: LuaState, at index: Int32) -> [String: Double]? {
-        guard state.type(at: index) == LUA_TTABLE else { return nil }
-        let table = lua_absindex(state.pointer, index)
-        var weights: [String: Double] = [:]
-        state.pushNil()
-        while lua_next(state.pointer, table) != 0 {
-            defer { state.pop() }
-            guard let name = state.string(at: -2), let weight = state.number(at: -1), weight > 0, weight.isFinite else {
-                state.pop()
-                return nil
-            }
-            weights[name] = weight
+        state.stringKeyedTable(at: index) { state in
+            state.number(at: -1).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         }
-        return weights
     }
 
     func resetPolicy() {

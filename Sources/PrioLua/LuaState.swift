@@ -118,3 +118,28 @@ struct LuaState {
         return (nil, string(at: -1) ?? "error object is a \(typeName(at: -1)) value")
     }
 }
+
+extension LuaState {
+    /// The table at `index` as a dictionary: string keys, values read by
+    /// `value` (from the top of the stack). Nil when it is not a table, a key
+    /// is not a string, or `value` refuses a value.
+    func stringKeyedTable<Value>(at index: Int32, value: (LuaState) -> Value?) -> [String: Value]? {
+        guard type(at: index) == LUA_TTABLE else { return nil }
+        let table = lua_absindex(pointer, index)
+        var map: [String: Value] = [:]
+        pushNil()
+        while lua_next(pointer, table) != 0 {
+            guard let key = string(at: -2), let item = value(self) else {
+                pop(2)
+                return nil
+            }
+            map[key] = item
+            pop()
+        }
+        return map
+    }
+}
+
+/// A `LuaState` must stay on the thread that owns the Lua state.
+@available(*, unavailable)
+extension LuaState: Sendable {}

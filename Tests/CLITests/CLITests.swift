@@ -9,6 +9,12 @@ final class CLITests: XCTestCase {
         var stderr: String
     }
 
+    /// The package root: this file is `Tests/CLITests/CLITests.swift`.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["PRIO_LUA_BINARY"] { return URL(fileURLWithPath: path) }
         // Tests run from the build products directory, beside the binary.

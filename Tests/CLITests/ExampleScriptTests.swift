@@ -7,23 +7,9 @@ import XCTest
 /// so that no two steps finish at the same moment, which makes their output
 /// the same on every run in real time.
 final class ExampleScriptTests: XCTestCase {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The package root: this file is `Tests/CLITests/ExampleScriptTests.swift`.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// The binary `CLITests` runs too: `PRIO_LUA_BINARY`, or the one beside the tests.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PRIO_LUA_BINARY"] { return URL(fileURLWithPath: path) }
-        return Bundle.main.bundleURL.appendingPathComponent("prio-lua")
-    }
+    typealias Result = CLITests.Result
+    static var packageRoot: URL { CLITests.packageRoot }
+    static var binary: URL { CLITests.binary }
 
     /// Runs `prio-lua --virtual-time -j 4 scripts/examples/<name>` from the
     /// package root. Virtual time gives the same output as a real run (the

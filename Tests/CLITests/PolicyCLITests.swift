@@ -6,23 +6,9 @@ import XCTest
 /// startup, reloaded when it changes, the last good version kept when a
 /// change is broken). See docs/policies.md.
 final class PolicyCLITests: XCTestCase {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The package root: this file is `Tests/CLITests/PolicyCLITests.swift`.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// `PRIO_LUA_BINARY`, or the `prio-lua` built beside the tests.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PRIO_LUA_BINARY"] { return URL(fileURLWithPath: path) }
-        return Bundle.main.bundleURL.appendingPathComponent("prio-lua")
-    }
+    typealias Result = CLITests.Result
+    static var packageRoot: URL { CLITests.packageRoot }
+    static var binary: URL { CLITests.binary }
 
     /// Runs the binary with `arguments` in `directory`. `onFirstOutput` is
     /// called (on another thread) once the first bytes of standard output

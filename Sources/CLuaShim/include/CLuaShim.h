@@ -49,6 +49,7 @@ typedef struct prio_state {
     int slicer_quit;
     double wake_at;                   /* monotonic: slice end or next timer */
     double stop_at;                   /* monotonic: the job's timeout, or 0 */
+    double sleeping_until;            /* the watcher's current wake-up, 0 when idle */
 } prio_state;
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
