@@ -241,9 +241,10 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
         lua_yield(L, 0);
         return;
     }
-    if (atomic_load(&st->stop_requested)) {
+    int stop = atomic_load(&st->stop_requested);
+    if (stop) {
         lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);  /* and again at the next instruction */
-        lua_pushstring(L, "timeout");
+        lua_pushstring(L, stop == 2 ? "cancelled" : "timeout");
         lua_error(L);
     }
     /* Cannot yield here (a C call such as table.sort): try the next instruction. */
@@ -274,7 +275,7 @@ static void *slicer_main(void *arg) {
         }
         unsigned generation = atomic_load(&st->slice_generation);
         int stopping = st->stop_at > 0 && now >= st->stop_at;
-        if (stopping) atomic_store(&st->stop_requested, 1);
+        if (stopping && atomic_load(&st->stop_requested) == 0) atomic_store(&st->stop_requested, 1);
         lua_State *co = atomic_load(&st->executing);
         if (co != NULL) {
             atomic_store(&st->armed_generation, generation);
@@ -330,6 +331,10 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
     /* Wake the watcher only if it would otherwise sleep past the new deadline. */
     if (st->sleeping_until == 0 || due < st->sleeping_until) pthread_cond_signal(&st->slicer_wake);
     pthread_mutex_unlock(&st->slicer_lock);
+}
+
+void prio_request_stop(lua_State *L, int reason) {
+    atomic_store(&prio_getstate(L)->stop_requested, reason);
 }
 
 int prio_slice_end(lua_State *L) {

@@ -212,6 +212,7 @@ extension LuaScheduler {
         if let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) { info.cancelReasons[job.value] = reason }
         if running == job {
             selfCancelled.insert(job.value)
+            prio_request_stop(self.lua.pointer, 2)
         } else {
             cancel(job)
         }

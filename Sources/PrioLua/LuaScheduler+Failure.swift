@@ -108,7 +108,7 @@ extension LuaScheduler {
         }
         lua.pop()
         let lines = full.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
-            !line.contains("[prio]") && !line.contains("[C]: in ?")
+            !line.contains("[prio]") && !line.contains("[prio.") && !line.contains("[C]: in ?")
         }
         if lines.last == "stack traceback:" { return lines.dropLast().joined(separator: "\n") }
         return lines.joined(separator: "\n")

@@ -104,6 +104,7 @@ extension LuaScheduler {
             }
         }
         prio_slice_begin(lua.pointer, co.pointer, wakeIn, stopIn)
+        if selfCancelled.contains(job.value) { prio_request_stop(lua.pointer, 2) }
     }
 
     /// The job's coroutine yielded: record what it waits for in the core.

@@ -55,7 +55,7 @@ extension LuaState {
     }
 
     private func tableValue(at index: Int32, depth: Int) throws -> LuaValue {
-        guard depth < LuaValue.maximumDepth else {
+        guard depth < LuaValue.maximumDepth, lua_checkstack(pointer, 4) != 0 else {
             throw LuaValueConversionError(description: "table nested too deeply (or cyclic) to pass to Swift")
         }
         let length = lua_rawlen(pointer, index)
@@ -84,8 +84,9 @@ extension LuaState {
         return .table(map)
     }
 
-    /// Pushes `value`.
+    /// Pushes `value` (nil for tables nested deeper than the Lua stack allows).
     func push(_ value: LuaValue) {
+        guard lua_checkstack(pointer, 4) != 0 else { return }
         switch value {
         case .nil: pushNil()
         case .boolean(let flag): push(flag)

@@ -65,4 +65,20 @@ final class BridgeSafetyTests: XCTestCase {
             "false\tcannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)\nafter\n"
         )
     }
+
+    func testAJobCancellingItselfInsideACallThatCannotYieldStopsThere() throws {
+        let result = try run(
+            """
+            local m = submit(1, function(job)
+              table.sort({3, 2, 1}, function(a, b) job:cancel() while true do end end)
+            end)
+            local g = submit(1, function(job)
+              string.gsub("abc", ".", function() job:cancel() while true do end end)
+            end)
+            print(select(2, pcall(m.await, m)), m.status)
+            print(select(2, pcall(g.await, g)), g.status)
+            """)
+        XCTAssertEqual(result.output, "cancelled\tcancelled\ncancelled\tcancelled\n")
+        XCTAssertEqual(result.report.exitStatus, 0)
+    }
 }

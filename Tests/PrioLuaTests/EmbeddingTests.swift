@@ -124,4 +124,40 @@ final class EmbeddingTests: XCTestCase {
                 "suspended worker running", "resumed worker running", "finished worker done",
             ])
     }
+
+    func testDeeplyNestedAndCyclicTablesAreRefusedNotACrash() async throws {
+        let output = OutputCollector()
+        let runtime = try await makeRuntime(output)
+        await runtime.register("take") { _ in [] }
+        await runtime.register("give") { _ in
+            var value = LuaValue.string("leaf")
+            for _ in 0..<60 { value = .table(["x": value]) }
+            return [value]
+        }
+        try await runtime.loadScript(
+            source: """
+                local t = {} local cur = t
+                for i = 1, 40 do cur.x = {} cur = cur.x end
+                print(pcall(take, t))
+                local deep = {} cur = deep
+                for i = 1, 300 do cur.x = {} cur = cur.x end
+                print((select(2, pcall(take, deep)):gsub("^.-: ", "")))
+                local cyclic = {} cyclic.self = cyclic
+                print((select(2, pcall(take, cyclic)):gsub("^.-: ", "")))
+                local got, depth = give(), 0
+                while type(got) == "table" do got, depth = got.x, depth + 1 end
+                print(depth, got)
+                """)
+        let report = await runtime.run()
+        XCTAssertEqual(
+            output.contents,
+            """
+            true
+            bad argument to 'take' (table nested too deeply (or cyclic) to pass to Swift)
+            bad argument to 'take' (table nested too deeply (or cyclic) to pass to Swift)
+            60	leaf
+
+            """)
+        XCTAssertEqual(report.exitStatus, 0)
+    }
 }

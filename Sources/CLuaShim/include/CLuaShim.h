@@ -84,6 +84,10 @@ double prio_monotonic_seconds(void);
  * every instruction until the job's body has unwound.
  */
 void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in);
+/* The running job must stop (1: its timeout passed, 2: it cancelled
+   itself): at its next preemption point it yields, or where it cannot,
+   the error ("timeout" / "cancelled") is raised there. */
+void prio_request_stop(lua_State *L, int reason);
 /* Ends the watch; returns whether the resume stopped at a preemption point. */
 int prio_slice_end(lua_State *L);
 /* Records which thread executes now (the coroutine wrappers call it). */
