@@ -209,12 +209,24 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     prio_state *st = prio_getstate(L);
     if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
-        lua_pushstring(L, "policy hook exceeded its time budget");
+        static const char *const messages[] = {
+            "policy hook exceeded its time budget",
+            "__close handler exceeded its time budget",
+            "__tostring exceeded its time budget",
+        };
+        int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
+        lua_pushstring(L, messages[kind]);
         lua_error(L);
     }
 }
 
+void prio_arm_budget_for(lua_State *L, double seconds, int what) {
+    prio_arm_budget(L, seconds);
+    prio_getstate(L)->budget_kind = what;
+}
+
 void prio_arm_budget(lua_State *L, double seconds) {
+    prio_getstate(L)->budget_kind = PRIO_BUDGET_HOOK;
     prio_getstate(L)->budget_deadline = coarse_seconds() + seconds;
     if (lua_gethook(L) != budget_hook || lua_gethookcount(L) != 1000)
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);

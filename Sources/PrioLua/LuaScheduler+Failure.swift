@@ -90,7 +90,10 @@ extension LuaScheduler {
             let hasToString = state.rawField("__tostring", ofTableAt: -1) != LUA_TNIL
             state.pop(2)
             guard hasToString else { return "(error object is a \(state.typeName(at: index)) value)" }
+            let budgeted = hookContexts.isEmpty && !closingCoroutines
+            if budgeted { prio_arm_budget_for(state.pointer, Self.hookBudget, Int32(PRIO_BUDGET_TOSTRING)) }
             let described = state.describe(at: index)
+            if budgeted { prio_disarm_budget(state.pointer) }
             if let text = described.text { return text }
             return "(error object is a \(state.typeName(at: index)) value; its __tostring failed: "
                 + "\(described.failure ?? "?"))"

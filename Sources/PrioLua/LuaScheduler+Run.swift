@@ -175,13 +175,35 @@ extension LuaScheduler {
     /// Closes the job's coroutine: its pending `<close>` variables run now.
     /// After an error, `lua_resetthread` answers with that error again, so
     /// only a suspended coroutine's close can report a `__close` failure.
+    ///
+    /// A close requested from inside a `__close` handler (a handler that
+    /// cancels another job) is queued and done right after the current one,
+    /// so chains of such cancels never nest on the C stack. Each close runs
+    /// its handlers under the hook time budget: a handler cannot stall the run.
     func close(_ job: JobID, afterError: Bool = false) {
         stopExternalWork(of: job)
-        guard let co = thread(of: job) else { return }
+        guard thread(of: job) != nil else { return }
         suspensions[job.value] = nil
+        pendingCloses.append((job, afterError))
+        guard !closingCoroutines else { return }
+        closingCoroutines = true
+        defer { closingCoroutines = false }
+        var next = 0
+        while next < pendingCloses.count {
+            let (queued, queuedAfterError) = pendingCloses[next]
+            next += 1
+            resetCoroutine(of: queued, afterError: queuedAfterError)
+        }
+        pendingCloses.removeAll()
+    }
+
+    private func resetCoroutine(of job: JobID, afterError: Bool) {
+        guard let co = thread(of: job) else { return }
+        prio_arm_budget_for(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)
+        prio_disarm_budget(co.pointer)
         if !afterError, status != LUA_OK, status != LUA_YIELD {
-            let message = co.describe(at: -1).text ?? "error in a __close handler"
+            let message = errorText(co, at: -1)
             report("job '\(info.name(of: job))' (#\(job.value)): error while closing: \(message)")
         }
         co.top = 0

@@ -45,6 +45,9 @@ public final class LuaScheduler {
     var retryCount = 0
     /// The effective priority last reported in an event, per job.
     var reportedPriority: [Int: Double] = [:]
+    /// Coroutines waiting to be closed, and whether a close is under way.
+    var pendingCloses: [(JobID, Bool)] = []
+    var closingCoroutines = false
     /// Resumes that ended at a time-slice preemption point.
     var slicePreemptions = 0
     /// Swift functions registered under Lua names, by id - firstRegisteredID.

@@ -34,6 +34,7 @@ typedef struct prio_state {
     size_t limit;           /* 0 = unlimited */
     int enforce_limit;      /* the limit applies only while script code runs */
     double budget_deadline; /* monotonic seconds; a budgeted call past it is stopped */
+    int budget_kind;        /* what a budgeted call is (PRIO_BUDGET_*), for its error */
 
     /* Time slicing (SPEC.md §4): see prio_slice_begin. */
     _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
@@ -69,6 +70,10 @@ void prio_push_suspending_function(lua_State *L);
  * "policy hook exceeded its time budget" once the budget is spent.
  */
 void prio_arm_budget(lua_State *L, double seconds);
+/* The same for what else prio-lua runs outside a job's slices, naming it in
+   the error: PRIO_BUDGET_CLOSE (__close handlers), PRIO_BUDGET_TOSTRING. */
+enum { PRIO_BUDGET_HOOK = 0, PRIO_BUDGET_CLOSE = 1, PRIO_BUDGET_TOSTRING = 2 };
+void prio_arm_budget_for(lua_State *L, double seconds, int what);
 void prio_disarm_budget(lua_State *L);
 double prio_monotonic_seconds(void);
 
