@@ -246,6 +246,11 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
         lua_sethook(L, NULL, 0, 0);  /* armed for an earlier resume */
         return;
     }
+    if (st->in_hook) {
+        lua_sethook(L, NULL, 0, 0);  /* hooks run to completion: the job gives way after */
+        atomic_store(&st->preempt_deferred, 1);
+        return;
+    }
     if (lua_isyieldable(L)) {
         lua_sethook(L, NULL, 0, 0);
         atomic_store(&st->preempted, 1);
@@ -328,6 +333,7 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
     prio_state *st = prio_getstate(L);
     atomic_fetch_add(&st->slice_generation, 1);
     atomic_store(&st->preempted, 0);
+    atomic_store(&st->preempt_deferred, 0);
     atomic_store(&st->stop_requested, 0);
     atomic_store(&st->executing, co);
     if (wake_in <= 0 && stop_in <= 0) return;
@@ -343,6 +349,17 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
     /* Wake the watcher only if it would otherwise sleep past the new deadline. */
     if (st->sleeping_until == 0 || due < st->sleeping_until) pthread_cond_signal(&st->slicer_wake);
     pthread_mutex_unlock(&st->slicer_lock);
+}
+
+void prio_hook_enter(lua_State *L) { prio_getstate(L)->in_hook += 1; }
+
+void prio_hook_leave(lua_State *L, lua_State *job_thread) {
+    prio_state *st = prio_getstate(L);
+    st->in_hook -= 1;
+    if (st->in_hook == 0 && atomic_exchange(&st->preempt_deferred, 0) && job_thread != NULL) {
+        atomic_store(&st->armed_generation, atomic_load(&st->slice_generation));
+        lua_sethook(job_thread, preempt_hook, LUA_MASKCOUNT, 1);
+    }
 }
 
 void prio_request_stop(lua_State *L, int reason) {

@@ -15,9 +15,11 @@ extension LuaScheduler {
         let outermost = hookContexts.isEmpty
         if outermost { prio_arm_budget(lua.pointer, Self.hookBudget) }
         hookContexts.append(context)
+        prio_hook_enter(lua.pointer)
         let enforcing = prio_enforce_memory_limit(lua.pointer, 1)
         let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
         _ = prio_enforce_memory_limit(lua.pointer, enforcing)
+        prio_hook_leave(lua.pointer, running.flatMap { thread(of: $0)?.pointer })
         hookContexts.removeLast()
         if outermost && !batchingHookCalls { prio_disarm_budget(lua.pointer) }
         guard status == LUA_OK else {

@@ -199,9 +199,15 @@ extension LuaScheduler {
 
     private func resetCoroutine(of job: JobID, afterError: Bool) {
         guard let co = thread(of: job) else { return }
+        // The job's own code runs in its handlers: current() is the job.
+        let caller = running
+        running = job
+        prio_hook_enter(lua.pointer)
         prio_arm_budget_for(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)
         prio_disarm_budget(co.pointer)
+        running = caller
+        prio_hook_leave(lua.pointer, caller.flatMap { thread(of: $0)?.pointer })
         if !afterError, status != LUA_OK, status != LUA_YIELD {
             let message = errorText(co, at: -1)
             report("job '\(info.name(of: job))' (#\(job.value)): error while closing: \(message)")

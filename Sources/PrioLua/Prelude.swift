@@ -28,9 +28,18 @@ enum Prelude {
         -- A scheduler suspension (sleep, await, a preemption, ...) inside a script's
         -- coroutine yields that coroutine to us; pass it up to the job, then resume
         -- it with the answer. `enter` tells the time slicer which thread runs.
+        -- Coroutines in the middle of passing a suspension up: no other code
+        -- may resume or close them until the scheduler resumes them back down.
+        local in_scheduler = setmetatable({}, {__mode = "k"})
+        local function release(co, ...)
+          in_scheduler[co] = nil
+          return ...
+        end
+
         local function pass(co, caller, ok, ...)
           if ok and suspending() then
-            return pass(co, caller, raw_resume(co, enter(co, raw_yield())))
+            in_scheduler[co] = true
+            return pass(co, caller, raw_resume(co, enter(co, release(co, raw_yield()))))
           end
           enter(caller)
           return ok, ...
@@ -38,6 +47,7 @@ enum Prelude {
 
         function coroutine.resume(co, ...)
           if job_threads[co] then return false, "cannot resume a job's own coroutine" end
+          if in_scheduler[co] then return false, "cannot resume a coroutine suspended in the scheduler" end
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
 
@@ -46,6 +56,7 @@ enum Prelude {
         local close_depth, pcall = 0, pcall
         function coroutine.close(co)
           if job_threads[co] then error("cannot close a job's own coroutine", 2) end
+          if in_scheduler[co] then error("cannot close a coroutine suspended in the scheduler", 2) end
           if close_depth >= 200 then error("coroutine.close nested more than 200 deep", 2) end
           close_depth = close_depth + 1
           local ok, closed, err = pcall(raw_close, co)
@@ -65,6 +76,7 @@ enum Prelude {
         function coroutine.wrap(f)
           local co = raw_create(f)
           return function(...)
+            if in_scheduler[co] then error("cannot resume a coroutine suspended in the scheduler", 2) end
             return unwrap(co, pass(co, raw_running(), raw_resume(co, enter(co, ...))))
           end
         end

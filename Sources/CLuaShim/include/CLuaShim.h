@@ -51,6 +51,8 @@ typedef struct prio_state {
     double wake_at;                   /* monotonic: slice end or next timer */
     double stop_at;                   /* monotonic: the job's timeout, or 0 */
     double sleeping_until;            /* the watcher's current wake-up, 0 when idle */
+    int in_hook;                      /* policy hooks, rules, closes running: no preemption */
+    atomic_int preempt_deferred;      /* a preemption point came while in_hook */
 } prio_state;
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
@@ -93,6 +95,11 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
    itself): at its next preemption point it yields, or where it cannot,
    the error ("timeout" / "cancelled") is raised there. */
 void prio_request_stop(lua_State *L, int reason);
+/* Around code the host runs to completion inside a job's slice (policy
+   hooks, rules, __close handlers): a preemption point that comes meanwhile
+   is deferred to the job's thread when the last such call returns. */
+void prio_hook_enter(lua_State *L);
+void prio_hook_leave(lua_State *L, lua_State *job_thread);
 /* Ends the watch; returns whether the resume stopped at a preemption point. */
 int prio_slice_end(lua_State *L);
 /* Records which thread executes now (the coroutine wrappers call it). */
