@@ -382,11 +382,28 @@ void prio_set_executing(lua_State *L, lua_State *co) {
     atomic_store(&prio_getstate(L)->executing, co);
 }
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
 static int enter_coroutine(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
-    if (co != NULL) prio_set_executing(L, co);
+    if (co != NULL) {
+        prio_set_executing(L, co);
+        /* A budgeted call (a policy hook) must not escape its budget by
+           resuming a coroutine made before it: give that thread the hook too. */
+        if (prio_getstate(L)->budget_deadline > 0 && lua_gethook(co) != budget_hook)
+            lua_sethook(co, budget_hook, LUA_MASKCOUNT, 1000);
+    }
     return lua_gettop(L) - 1;
 }
+
+static int stopping(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    int budget_spent = st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline;
+    lua_pushboolean(L, budget_spent || atomic_load(&st->stop_requested) != 0);
+    return 1;
+}
+
+void prio_push_stopping_function(lua_State *L) { lua_pushcfunction(L, stopping); }
 
 void prio_push_enter_function(lua_State *L) { lua_pushcfunction(L, enter_coroutine); }
 

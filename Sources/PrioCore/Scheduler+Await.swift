@@ -43,8 +43,28 @@ extension Scheduler {
         if let deadline {
             timers.schedule(job: id, kind: .awaitTimeout, due: deadline, generation: records[Int(id)].generation)
         }
-        for target in Set(unfinished) { refreshEffectivePriority(target) }
+        lendPriority(of: id, to: Set(unfinished))
         return .suspended
+    }
+
+    /// A new waiter can only lower what its targets inherit, so this costs
+    /// O(targets) (plus the chain below them), not O(waiters) per await:
+    /// thousands of jobs awaiting one stay linear.
+    mutating func lendPriority(of waiter: Int32, to targets: Set<Int32>) {
+        guard waiter != 0 else { return }
+        let priority = records[Int(waiter)].effectivePriority
+        for target in targets where priority < records[Int(target)].effectivePriority {
+            lowerEffectivePriority(of: target, to: priority)
+        }
+    }
+
+    /// Lowers a job's effective priority, moves it in its queue, and passes
+    /// the new priority on to the jobs it waits for.
+    private mutating func lowerEffectivePriority(of id: Int32, to priority: Double) {
+        guard !records[Int(id)].state.isFinished, priority < records[Int(id)].effectivePriority else { return }
+        records[Int(id)].effectivePriority = priority
+        requeue(id)
+        for target in Set(awaits[id]?.targets ?? []) { lowerEffectivePriority(of: target, to: priority) }
     }
 
     /// Whether `start` waits, directly or through other awaiting jobs, for
@@ -133,6 +153,12 @@ extension Scheduler {
         }
         guard effective != records[Int(id)].effectivePriority else { return }
         records[Int(id)].effectivePriority = effective
+        requeue(id)
+        for target in Set(awaits[id]?.targets ?? []) { refreshEffectivePriority(target) }
+    }
+
+    /// Moves a job to its place for its current key in whichever queue holds it.
+    mutating func requeue(_ id: Int32) {
         let newKey = key(of: id)
         switch records[Int(id)].state {
         case .queued: pending.update(id, key: newKey, group: records[Int(id)].group, positions: &positions)
@@ -140,6 +166,5 @@ extension Scheduler {
         case .parked: groups[Int(records[Int(id)].group)].parked.update(id, key: newKey, positions: &positions)
         case .delayed, .running, .sleeping, .blocked, .awaiting, .done, .failed, .cancelled: break
         }
-        for target in Set(awaits[id]?.targets ?? []) { refreshEffectivePriority(target) }
     }
 }

@@ -127,6 +127,11 @@ public struct Scheduler: Sendable {
             }
             if isStillDue(event) { return event }
         }
+        // The main chunk goes on before any slot changes hands: a preemption
+        // point in a busy main chunk is not the end of its turn.
+        if ready.min?.job == 0, let main = ready.popMin(positions: &positions) {
+            return run(main, now: now)
+        }
         fillSlots()
         if let best = ready.popMin(positions: &positions) {
             return run(best, now: now)

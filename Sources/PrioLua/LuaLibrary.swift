@@ -6,6 +6,12 @@ import PrioCore
 extension LuaScheduler {
     /// `submit(priority, fn [, opts]) -> job`
     func luaSubmit(_ lua: LuaState) -> HostResult {
+        // Host allocations made for the script count against --memory-limit.
+        let state = prio_getstate(lua.pointer).pointee
+        if state.limit > 0, state.allocated > state.limit {
+            lua.push("not enough memory")
+            return .raise
+        }
         guard let priority = lua.number(at: 1), priority.isFinite else {
             return argumentError(lua, 1, "submit", "finite number expected, got \(describeArgument(lua, 1))")
         }
@@ -205,7 +211,7 @@ extension LuaScheduler {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "cancel", "job expected, got \(describeArgument(lua, 1))")
         }
-        guard !core[job].state.isFinished else {
+        guard !core[job].state.isFinished, !closingJobs.contains(job.value) else {
             lua.push(false)
             return .values(1)
         }

@@ -202,6 +202,8 @@ extension LuaScheduler {
         // The job's own code runs in its handlers: current() is the job.
         let caller = running
         running = job
+        closingJobs.insert(job.value)
+        defer { closingJobs.remove(job.value) }
         prio_hook_enter(lua.pointer)
         prio_arm_budget_for(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)

@@ -139,6 +139,8 @@ extension LuaScheduler {
         lua.setRawField("suspending", ofTableAt: -2)
         prio_push_enter_function(lua.pointer)
         lua.setRawField("enter", ofTableAt: -2)
+        prio_push_stopping_function(lua.pointer)
+        lua.setRawField("stopping", ofTableAt: -2)
     }
 
     private func pushInternalsTable() {

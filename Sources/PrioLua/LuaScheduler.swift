@@ -48,6 +48,9 @@ public final class LuaScheduler {
     /// Coroutines waiting to be closed, and whether a close is under way.
     var pendingCloses: [(JobID, Bool)] = []
     var closingCoroutines = false
+    /// Jobs whose coroutine is being closed: they have already failed or
+    /// been cancelled or timed out, so `cancel` on them returns false.
+    var closingJobs: Set<Int> = []
     /// Resumes that ended at a time-slice preemption point.
     var slicePreemptions = 0
     /// Swift functions registered under Lua names, by id - firstRegisteredID.

@@ -51,6 +51,21 @@ enum Prelude {
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
 
+        -- A job being stopped (timeout, cancel; or a hook past its budget) gets its
+        -- error raised even inside an xpcall message handler; Lua then calls the
+        -- handler again with hooks off, so a handler that never returns would keep
+        -- it alive: skip the handler then.
+        local raw_xpcall, stopping = xpcall, host.stopping
+        function xpcall(f, handler, ...)
+          if type(handler) ~= "function" then
+            error("bad argument #2 to 'xpcall' (function expected, got " .. type(handler) .. ")", 2)
+          end
+          return raw_xpcall(f, function(...)
+            if stopping() then return ... end
+            return handler(...)
+          end, ...)
+        end
+
         -- Stock Lua 5.4.4 crashes on long chains of closes (a __close handler
         -- closing the next coroutine): cap the nesting, in every mode.
         local close_depth, pcall = 0, pcall

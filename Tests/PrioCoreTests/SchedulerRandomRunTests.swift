@@ -176,6 +176,8 @@ private struct RandomRun {
     /// with preemption (and no fair sharing, which picks by share instead),
     /// no queued job is strictly better than a slot holder.
     func brokenSlotFilling() -> String? {
+        // While the main chunk runs, slots wait: it may still submit better jobs.
+        guard s.records[0].state != .running else { return nil }
         guard s.slotsHeld < concurrency else {
             guard s.preemptionEnabled, !fair else { return nil }
             let worst = jobs.filter { s.records[$0].holdsSlot }.map { s.records[$0].effectivePriority }.max()!

@@ -20,8 +20,12 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s.nextStep(now: 0), .start(.main))
         let job = s.submit(priority: 0, now: 0)
         s.yielded(.main)
-        // The job takes the only slot while main still runs.
+        // Main goes on first; no slot changes hands while it can run (it may
+        // still submit a better job). Once it waits, the job takes the slot.
         XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
+        XCTAssertEqual(s.slotHoldingJobs, [])
+        s.sleeping(.main, until: 1)
+        XCTAssertEqual(s.nextStep(now: 0), .start(job))
         XCTAssertEqual(s.slotHoldingJobs, [job])
         XCTAssertEqual(s.slotsHeld, 1)
         s.checkInvariants()

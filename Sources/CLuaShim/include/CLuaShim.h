@@ -107,6 +107,8 @@ void prio_set_executing(lua_State *L, lua_State *co);
 /* Pushes a C function `enter(co, ...)` for the coroutine wrappers: marks co
    as executing and returns the remaining arguments. */
 void prio_push_enter_function(lua_State *L);
+/* Pushes `stopping()`: whether the running job is being stopped (timeout, cancel). */
+void prio_push_stopping_function(lua_State *L);
 
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
