@@ -1,0 +1,396 @@
+import Foundation
+import XCTest
+
+/// Runs every hostile script in `Tests/Hostile` with the built `prio-lua`
+/// binary and enforces the expectations in its `--!` header (see
+/// `Tests/Hostile/README.md`): exit status, standard output, substrings of
+/// standard error, and a wall-time bound past which the run is killed. Any
+/// crash (a signal, Swift's crash report, a Lua PANIC, a sanitizer report)
+/// fails the script's test.
+///
+/// The scripts run in the background, `PRIO_HOSTILE_JOBS` (default 2) at a
+/// time, as soon as the first test asks for one; each test waits for its
+/// own script. Scripts that hang until their bound is reached would
+/// otherwise make the class take minutes.
+final class HostileScriptTests: XCTestCase {
+    func test_await_storm() { check("await_storm.lua") }
+    func test_c_stack_overflow() { check("c_stack_overflow.lua") }
+    func test_cancel_chain_through_close_handlers() { check("cancel_chain_through_close_handlers.lua") }
+    func test_cancel_from_own_close_handler() { check("cancel_from_own_close_handler.lua") }
+    func test_cancel_self_in_sort_comparator() { check("cancel_self_in_sort_comparator.lua") }
+    func test_cancel_self_then_loop() { check("cancel_self_then_loop.lua") }
+    func test_cancel_self_tight_loop() { check("cancel_self_tight_loop.lua") }
+    func test_close_handler_cancels_self_after_error() { check("close_handler_cancels_self_after_error.lua") }
+    func test_close_handler_cancels_self_after_timeout() { check("close_handler_cancels_self_after_timeout.lua") }
+    func test_close_handler_current_during_cancel() { check("close_handler_current_during_cancel.lua") }
+    func test_close_handler_loops_after_error() { check("close_handler_loops_after_error.lua") }
+    func test_close_handler_loops_after_timeout() { check("close_handler_loops_after_timeout.lua") }
+    func test_close_handler_loops_on_cancel() { check("close_handler_loops_on_cancel.lua") }
+    func test_coroutine_close_chain() { check("coroutine_close_chain.lua") }
+    func test_coroutine_close_chain_on_cancel() { check("coroutine_close_chain_on_cancel.lua") }
+    func test_error_nil() { check("error_nil.lua") }
+    func test_error_tostring_loops() { check("error_tostring_loops.lua") }
+    func test_error_tostring_raises() { check("error_tostring_raises.lua") }
+    func test_infinite_loop() { check("infinite_loop.lua") }
+    func test_infinite_loop_pcall() { check("infinite_loop_pcall.lua") }
+    func test_memory_huge_string() { check("memory_huge_string.lua") }
+    func test_memory_huge_table() { check("memory_huge_table.lua") }
+    func test_pcall_loop_forever() { check("pcall_loop_forever.lua") }
+    func test_policy_hook_coroutine_work() { check("policy_hook_coroutine_work.lua") }
+    func test_policy_hook_error_tostring_loops() { check("policy_hook_error_tostring_loops.lua") }
+    func test_policy_hook_errors() { check("policy_hook_errors.lua") }
+    func test_policy_hook_loops() { check("policy_hook_loops.lua") }
+    func test_policy_hook_loops_in_coroutine() { check("policy_hook_loops_in_coroutine.lua") }
+    func test_policy_hook_xpcall_handler_loops() { check("policy_hook_xpcall_handler_loops.lua") }
+    func test_resume_other_jobs_inner_coroutine() { check("resume_other_jobs_inner_coroutine.lua") }
+    func test_resume_other_jobs_thread() { check("resume_other_jobs_thread.lua") }
+    func test_runaway_recursion() { check("runaway_recursion.lua") }
+    func test_sandbox_escapes() { check("sandbox_escapes.lua") }
+    func test_sort_comparator_loops_timeout() { check("sort_comparator_loops_timeout.lua") }
+    func test_sort_comparator_sleeps() { check("sort_comparator_sleeps.lua") }
+    func test_submit_storm() { check("submit_storm.lua") }
+    func test_submit_storm_memory_limit() { check("submit_storm_memory_limit.lua") }
+    func test_xpcall_handler_loops() { check("xpcall_handler_loops.lua") }
+
+    /// Every script in the folder has a test above, and every test a script.
+    func testEveryScriptHasATest() throws {
+        let names = try HostileRuns.scriptNames()
+        let tested = Set(Self.testedScripts)
+        for name in names where !tested.contains(name) {
+            XCTFail("Tests/Hostile/\(name) has no test_... method in HostileScriptTests")
+        }
+        for name in tested where !names.contains(name) {
+            XCTFail("HostileScriptTests tests \(name), which is not in Tests/Hostile")
+        }
+    }
+
+    /// The scripts the methods above check, for `testEveryScriptHasATest`.
+    static let testedScripts: [String] = {
+        let source = (try? String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)) ?? ""
+        var names: [String] = []
+        for line in source.split(separator: "\n") where line.contains("{ check(\"") {
+            let parts = line.split(separator: "\"")
+            if parts.count >= 2 { names.append(String(parts[1])) }
+        }
+        return names
+    }()
+
+    override class func tearDown() {
+        HostileRuns.shared.waitForAll()
+        super.tearDown()
+    }
+
+    /// Waits for `name`'s run and checks it against its header.
+    private func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        let run: HostileRun
+        switch HostileRuns.shared.outcome(of: name) {
+        case .failure(let error):
+            XCTFail("\(name): \(error)", file: file, line: line)
+            return
+        case .success(let value):
+            run = value
+        }
+        let expected = run.expectations
+        let command = (["prio-lua"] + expected.options + [name]).joined(separator: " ")
+        print("\(name): exit \(run.status), \(String(format: "%.2f", run.seconds)) s")
+        let stderrTail = "\n--- stderr (tail) ---\n" + tail(run.stderr)
+        if run.killed {
+            XCTFail(
+                "\(name): still running after \(formatted(run.limit)) s (max-seconds \(formatted(expected.maxSeconds)))"
+                    + ", killed; `\(command)` hangs\n--- stdout (tail) ---\n\(tail(run.stdout))\(stderrTail)",
+                file: file, line: line)
+            return
+        }
+        if run.signaled {
+            XCTFail("\(name): crashed with signal \(run.status) (`\(command)`)\(stderrTail)", file: file, line: line)
+        }
+        for marker in Self.crashMarkers where run.stderr.contains(marker) {
+            XCTFail("\(name): stderr reports a crash (\"\(marker)\")\(stderrTail)", file: file, line: line)
+        }
+        if let status = expected.exit, !run.signaled, status != run.status {
+            XCTFail("\(name): exit status \(run.status), expected \(status)\(stderrTail)", file: file, line: line)
+        }
+        if let stdout = expected.stdout, stdout != run.stdout {
+            XCTFail(
+                "\(name): stdout differs\n--- expected ---\n\(stdout)--- actual ---\n\(tail(run.stdout))",
+                file: file, line: line)
+        }
+        for text in expected.stdoutContains where !run.stdout.contains(text) {
+            XCTFail(
+                "\(name): stdout lacks \"\(escaped(text))\"\n--- stdout (tail) ---\n\(tail(run.stdout))",
+                file: file, line: line)
+        }
+        for text in expected.stderrContains where !run.stderr.contains(text) {
+            XCTFail("\(name): stderr lacks \"\(escaped(text))\"\(stderrTail)", file: file, line: line)
+        }
+        for text in expected.stderrLacks where run.stderr.contains(text) {
+            XCTFail("\(name): stderr has \"\(escaped(text))\"\(stderrTail)", file: file, line: line)
+        }
+    }
+
+    /// Text on stderr that means the process crashed or a sanitizer objected.
+    static let crashMarkers = [
+        "*** Program crashed", "PANIC", "AddressSanitizer", "LeakSanitizer", "ThreadSanitizer",
+        "UndefinedBehaviorSanitizer", "runtime error:", "Fatal error:",
+    ]
+
+    private func tail(_ text: String, limit: Int = 3000) -> String {
+        text.count <= limit ? text : "..." + String(text.suffix(limit))
+    }
+
+    private func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t")
+    }
+
+    private func formatted(_ seconds: Double) -> String { String(format: "%g", seconds) }
+}
+
+/// What a hostile script's `--!` header promises.
+struct HostileExpectations {
+    var options: [String] = []
+    var exit: Int32?
+    var stdout: String?
+    var stdoutContains: [String] = []
+    var stderrContains: [String] = []
+    var stderrLacks: [String] = []
+    var maxSeconds: Double = 10
+
+    struct BadHeader: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(parsing source: String) throws {
+        var sawMaxSeconds = false
+        for rawLine in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard rawLine.hasPrefix("--!") else { continue }
+            let body = rawLine.dropFirst(3)
+            guard let colon = body.firstIndex(of: ":") else {
+                throw BadHeader(description: "header line without a key: \(rawLine)")
+            }
+            let key = body[..<colon].trimmingCharacters(in: .whitespaces)
+            var value = String(body[body.index(after: colon)...])
+            if value.hasPrefix(" ") { value.removeFirst() }
+            switch key {
+            case "options": options = value.split(separator: " ").map(String.init)
+            case "exit":
+                guard let status = Int32(value.trimmingCharacters(in: .whitespaces)) else {
+                    throw BadHeader(description: "bad exit status: \(value)")
+                }
+                exit = status
+            case "stdout": stdout = Self.unescape(value)
+            case "stdout-contains": stdoutContains.append(Self.unescape(value))
+            case "stderr-contains": stderrContains.append(Self.unescape(value))
+            case "stderr-lacks": stderrLacks.append(Self.unescape(value))
+            case "max-seconds":
+                guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds > 0 else {
+                    throw BadHeader(description: "bad max-seconds: \(value)")
+                }
+                maxSeconds = seconds
+                sawMaxSeconds = true
+            default:
+                throw BadHeader(description: "unknown header key '\(key)'")
+            }
+        }
+        guard exit != nil else { throw BadHeader(description: "no '--! exit:' line") }
+        guard sawMaxSeconds else { throw BadHeader(description: "no '--! max-seconds:' line") }
+    }
+
+    /// `\n`, `\t` and `\\` as in a Lua or C string; anything else stays.
+    static func unescape(_ text: String) -> String {
+        var result = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "n": result.append("\n")
+                case "t": result.append("\t")
+                default: result.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        if escaping { result.append("\\") }
+        return result
+    }
+}
+
+/// How one run of a hostile script went.
+struct HostileRun {
+    var expectations: HostileExpectations
+    var status: Int32
+    /// The process ended by a signal (`status` is the signal number).
+    var signaled: Bool
+    /// It outlived its bound and was killed.
+    var killed: Bool
+    var limit: Double
+    var seconds: Double
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the hostile scripts in the background, a few at a time, and hands
+/// each test its script's outcome when it is ready.
+final class HostileRuns: @unchecked Sendable {
+    static let shared = HostileRuns()
+
+    static let folder = CLITests.packageRoot.appendingPathComponent("Tests/Hostile")
+
+    /// The binary `CLITests` runs: `PRIO_LUA_BINARY`, or the one beside the tests.
+    static var binary: URL { CLITests.binary }
+
+    /// `PRIO_TEST_TIME_SCALE` multiplies every bound (sanitizer builds are slower).
+    static var timeScale: Double {
+        ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
+    }
+
+    static func scriptNames() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".lua") }
+            .sorted()
+    }
+
+    private let condition = NSCondition()
+    private var outcomes: [String: Result<HostileRun, Error>] = [:]
+    private var queue: [String] = []
+    private var known: Set<String> = []
+    private var started = false
+    private var running = 0
+
+    func outcome(of name: String) -> Result<HostileRun, Error> {
+        startIfNeeded()
+        condition.lock()
+        defer { condition.unlock() }
+        guard known.contains(name) else {
+            return .failure(HostileExpectations.BadHeader(description: "no such script in \(Self.folder.path)"))
+        }
+        while outcomes[name] == nil { condition.wait() }
+        return outcomes[name]!
+    }
+
+    /// Blocks until every script has run (so nothing runs beside later tests).
+    func waitForAll() {
+        condition.lock()
+        defer { condition.unlock() }
+        while started && (running > 0 || !queue.isEmpty) { condition.wait() }
+    }
+
+    private func startIfNeeded() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !started else { return }
+        started = true
+        let names = (try? Self.scriptNames()) ?? []
+        known = Set(names)
+        // The longest bounds first, so the slowest runs overlap the rest.
+        let bounds = Dictionary(uniqueKeysWithValues: names.map { ($0, Self.bound(of: $0)) })
+        queue = names.sorted { (bounds[$0]!, $1) > (bounds[$1]!, $0) }
+        let workers = ProcessInfo.processInfo.environment["PRIO_HOSTILE_JOBS"].flatMap(Int.init) ?? 2
+        for _ in 0..<max(1, workers) {
+            running += 1
+            Thread { self.work() }.start()
+        }
+    }
+
+    private static func bound(of name: String) -> Double {
+        let source = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        return source.flatMap { try? HostileExpectations(parsing: $0) }?.maxSeconds ?? 0
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            guard !queue.isEmpty else {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let name = queue.removeFirst()
+            condition.unlock()
+            let result = Result { try Self.run(name) }
+            condition.lock()
+            outcomes[name] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Runs `prio-lua OPTIONS NAME` in `Tests/Hostile`, killing it past its bound.
+    static func run(_ name: String) throws -> HostileRun {
+        let source = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        let expectations = try HostileExpectations(parsing: source)
+        let limit = expectations.maxSeconds * timeScale
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = expectations.options + [name]
+        process.currentDirectoryURL = folder
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        let watchdog = Watchdog(process)
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { watchdog.fire() }
+        let errors = PipeDrain(err.fileHandleForReading)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.wait()
+        process.waitUntilExit()
+        let killed = watchdog.disarm()
+        return HostileRun(
+            expectations: expectations, status: process.terminationStatus,
+            signaled: process.terminationReason == .uncaughtSignal && !killed, killed: killed, limit: limit,
+            seconds: Date().timeIntervalSince(start), stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Kills a process (SIGKILL: a hung Lua loop ignores nothing, but be sure)
+/// once its bound has passed, unless it was disarmed first.
+private final class Watchdog: @unchecked Sendable {
+    private let lock = NSLock()
+    private let process: Process
+    private var state = 0  // 0 armed, 1 disarmed, 2 fired
+
+    init(_ process: Process) { self.process = process }
+
+    func fire() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == 0 else { return }
+        state = 2
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Disarms the watchdog; returns whether it had already fired.
+    func disarm() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if state == 0 { state = 1 }
+        return state == 2
+    }
+}
+
+/// Reads a pipe to its end on another thread, so that a full stderr pipe
+/// never blocks the child while stdout is being read.
+private final class PipeDrain: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import XCTest
+
+/// Time slicing seen from outside (SPEC.md section 4), through the built
+/// binary in real time: `--virtual-time` runs unsliced, so none of this can
+/// be checked there. CPU-bound Lua here burns `os.clock()` time, so a
+/// loaded machine stretches the runs but does not change what they show.
+final class PreemptionTests: XCTestCase {
+    /// A job that falls due (its `delay` ends) while 20 CPU-bound jobs of a
+    /// worse priority hold slots starts at once: the timer brings the running
+    /// job to a preemption point without waiting for the slice to end.
+    func testBetterJobThatFallsDueStartsWithinMilliseconds() throws {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            for i = 1, 20 do submit(5, function() spin(0.05) end, {name = 'spinner' .. i}) end
+            submit(1, function()
+              local late = now() - (current().submitted_at + 0.005)
+              print(string.format('latency\\t%.6f', late))
+            end, {name = 'better', delay = 0.005})
+            """, options: ["-j", "64"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let figure = result.stdout.split(separator: "\n").first { $0.hasPrefix("latency\t") }
+        let latency = figure.flatMap { Double($0.dropFirst("latency\t".count)) }
+        guard let latency else { return XCTFail("no latency line in \(result.stdout)") }
+        print(
+            "PreemptionTests: the better job started \(String(format: "%.3f", latency * 1000)) ms "
+                + "after it fell due (20 CPU-bound jobs, -j 64)")
+        XCTAssertGreaterThanOrEqual(latency, 0, "started before its delay ended")
+        XCTAssertLessThan(latency, 0.05, "a job that fell due waited \(latency * 1000) ms for the running job")
+    }
+
+    /// Equal-priority CPU-bound jobs share the CPU round-robin: their
+    /// progress interleaves.
+    func testEqualPriorityCPUBoundJobsInterleave() throws {
+        let log = try roundRobinLog(options: ["-j", "3"])
+        XCTAssertEqual(log.filter { $0 == "a" }.count, 20)
+        XCTAssertEqual(log.filter { $0 == "b" }.count, 20)
+        XCTAssertEqual(log.filter { $0 == "c" }.count, 20)
+        XCTAssertGreaterThanOrEqual(switches(in: log), 6, "no round-robin: \(log)")
+    }
+
+    /// `--slice 0` turns slicing off: each job runs to its end.
+    func testSliceZeroTurnsSlicingOff() throws {
+        let log = try roundRobinLog(options: ["-j", "3", "--slice", "0"])
+        let serial = ["a", "b", "c"].map { String(repeating: $0, count: 20) }.joined()
+        XCTAssertEqual(log, serial)
+    }
+
+    /// A preemption inside a coroutine the job made itself (a generator
+    /// doing CPU work) passes up to the job and resumes back down: the other
+    /// job runs in between, and the generator's values arrive intact.
+    // The logs use table.insert, a C function, so an append is atomic: with
+    // `log[#log + 1] = x` a preemption between the length and the store lets
+    // two jobs write the same slot (as any preemptive scheduler would).
+    func testPreemptionInsideTheScriptsOwnCoroutine() throws {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            local log = {}
+            local generator = submit(1, function()
+              local gen = coroutine.wrap(function()
+                for i = 1, 10 do
+                  for k = 1, 4 do spin(0.001) table.insert(log, 'g') end
+                  coroutine.yield(i)
+                end
+                return 'end'
+              end)
+              local got = {}
+              for i = 1, 11 do got[i] = gen() end
+              return table.concat(got, ',')
+            end)
+            local other = submit(1, function() for k = 1, 40 do spin(0.001) table.insert(log, 'o') end end)
+            print('values', await_all({generator, other})[1])
+            print(table.concat(log))
+            """, options: ["-j", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "values\t1,2,3,4,5,6,7,8,9,10,end")
+        let log = lines.count > 1 ? lines[1] : ""
+        XCTAssertEqual(log.count, 80, log)
+        XCTAssertGreaterThanOrEqual(switches(in: log), 4, "the generator was never preempted: \(log)")
+    }
+
+    /// Preemption inside `pcall`: the protected function is suspended and
+    /// resumed, and `pcall` returns its result.
+    func testPreemptionInsidePcall() throws {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            local log = {}
+            local protected = submit(1, function()
+              return pcall(function()
+                for k = 1, 40 do spin(0.001) table.insert(log, 'p') end
+                return 42
+              end)
+            end)
+            local other = submit(1, function() for k = 1, 40 do spin(0.001) table.insert(log, 'o') end end)
+            await_all({protected, other})
+            print('pcall', table.unpack(protected.result))
+            print(table.concat(log))
+            """, options: ["-j", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "pcall\ttrue\t42")
+        let log = lines.count > 1 ? lines[1] : ""
+        XCTAssertGreaterThanOrEqual(switches(in: log), 4, "the pcall body was never preempted: \(log)")
+    }
+
+    /// Preemption inside a Lua metamethod (an `__index` function doing CPU
+    /// work, called by the VM, where a yield is allowed).
+    func testPreemptionInsideAMetamethod() throws {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            local log = {}
+            local indexer = submit(1, function()
+              local t = setmetatable({}, {__index = function(t, key)
+                for k = 1, 40 do spin(0.001) table.insert(log, 'm') end
+                return key * 2
+              end})
+              return t[21]
+            end)
+            local other = submit(1, function() for k = 1, 40 do spin(0.001) table.insert(log, 'o') end end)
+            print('index', await_all({indexer, other})[1])
+            print(table.concat(log))
+            """, options: ["-j", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "index\t42")
+        let log = lines.count > 1 ? lines[1] : ""
+        XCTAssertGreaterThanOrEqual(switches(in: log), 4, "the metamethod was never preempted: \(log)")
+    }
+
+    /// `timeout` stops `while true do end`; the next job runs.
+    func testTimeoutStopsAnEndlessLoop() throws {
+        let started = Date()
+        let result = try runLua(
+            """
+            submit(1, function() while true do end end, {name = 'spin', timeout = 0.1})
+            submit(2, function() print('after') end)
+            """)
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, "after\n")
+        XCTAssertTrue(result.stderr.contains("job 'spin' (#1, priority 1) failed: timeout"), result.stderr)
+        XCTAssertGreaterThanOrEqual(elapsed, 0.1)
+        XCTAssertLessThan(elapsed, 5)
+    }
+
+    /// A CPU-bound job that never suspends is cancelled by a better job that
+    /// runs at one of its preemption points: it ends cancelled, with its
+    /// `<close>` handler run before `cancel` returns.
+    func testCancelACPUBoundJobFromABetterJob() throws {
+        let result = try runLua(
+            """
+            local closed = false
+            local victim = submit(5, function()
+              local guard <close> = setmetatable({}, {__close = function() closed = true end})
+              while true do end
+            end, {name = 'victim'})
+            submit(1, function()
+              print('victim before', victim.status)
+              print('cancel', victim:cancel())
+              print('victim after', victim.status, 'closed', closed)
+            end, {delay = 0.02, name = 'killer'})
+            """, options: ["-j", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout, "victim before\trunning\ncancel\ttrue\nvictim after\tcancelled\tclosed\ttrue\n")
+    }
+
+    /// The main chunk is not a job: while it can continue it runs ahead of
+    /// all jobs (SPEC.md section 6), so slicing it must not hand slots to the
+    /// jobs it has submitted so far. Under `-j 1` the better job submitted
+    /// after 50 ms of work in the main chunk still runs first, and the
+    /// earlier job has not taken the slot meanwhile.
+    func testBusyMainChunkDoesNotHandOutSlots() throws {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            local b = submit(2, function() print('b (priority 2)') end)
+            spin(0.05)
+            print('b while the main chunk runs', b.status)
+            submit(1, function() print('a (priority 1)') end)
+            """)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "b while the main chunk runs\tpending\na (priority 1)\nb (priority 2)\n")
+    }
+
+    // MARK: - Helpers
+
+    /// `spin(seconds)`: burns CPU time without suspending.
+    static let spin = "local function spin(s) local t = os.clock() while os.clock() - t < s do end end"
+
+    /// Three equal-priority jobs, each doing 20 steps of 2 ms CPU work and
+    /// logging its letter per step; returns the log (e.g. `aabbcc...`).
+    private func roundRobinLog(options: [String]) throws -> String {
+        let result = try runLua(
+            """
+            \(Self.spin)
+            local log, jobs = {}, {}
+            for _, letter in ipairs{'a', 'b', 'c'} do
+              jobs[#jobs + 1] = submit(1, function()
+                for i = 1, 20 do spin(0.002) table.insert(log, letter) end
+              end)
+            end
+            await_all(jobs)
+            print(table.concat(log))
+            """, options: options)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// How often the log changes letter: `aabba` has 2 switches.
+    private func switches(in log: String) -> Int {
+        zip(log, log.dropFirst()).filter { $0 != $1 }.count
+    }
+
+    typealias Result = CLITests.Result
+
+    /// The binary `CLITests` runs: `PRIO_LUA_BINARY`, or the one beside the tests.
+    static var binary: URL { CLITests.binary }
+
+    /// Runs `prio-lua OPTIONS jobs.lua` on `source` in a fresh directory. A
+    /// run still going after `limit` seconds (scaled by
+    /// `PRIO_TEST_TIME_SCALE`) is killed and the test fails.
+    private func runLua(_ source: String, options: [String] = [], limit: Double = 20) throws -> Result {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("prio-preemption-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try source.write(to: directory.appendingPathComponent("jobs.lua"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = options + ["jobs.lua"]
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let scale = ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
+        let watchdog = KillAfter(process)
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit * scale) { watchdog.fire() }
+        let errors = DrainPipe(err.fileHandleForReading)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.wait()
+        process.waitUntilExit()
+        let stderr = String(decoding: errData, as: UTF8.self)
+        XCTAssertFalse(watchdog.disarm(), "still running after \(limit * scale) s; killed")
+        XCTAssertNotEqual(
+            process.terminationReason, .uncaughtSignal, "crashed with signal \(process.terminationStatus)\n\(stderr)")
+        for marker in ["*** Program crashed", "AddressSanitizer", "ThreadSanitizer", "LeakSanitizer", "PANIC"] {
+            XCTAssertFalse(stderr.contains(marker), "stderr reports \(marker):\n\(stderr)")
+        }
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: stderr)
+    }
+}
+
+/// Kills the process with SIGKILL once fired, unless disarmed first.
+private final class KillAfter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let process: Process
+    private var state = 0  // 0 armed, 1 disarmed, 2 fired
+
+    init(_ process: Process) { self.process = process }
+
+    func fire() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard state == 0 else { return }
+        state = 2
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Returns whether it had already fired.
+    func disarm() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if state == 0 { state = 1 }
+        return state == 2
+    }
+}
+
+/// Reads a pipe to its end on another thread.
+private final class DrainPipe: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}

@@ -1,0 +1,23 @@
+--! options: --sandbox -j 2
+--! exit: 0
+--! stdout-contains: handler spins\n
+--! stdout-contains: others go on\n
+--! stderr-contains: error while closing: __close handler exceeded its time budget
+--! max-seconds: 2
+-- Another job cancels the victim; the victim's <close> handler loops
+-- forever inside the canceller's job:cancel() call. The canceller has a
+-- timeout, but the handler runs on the victim's thread, where the time
+-- slicer never arms its hook: the run hangs for good.
+local victim = submit(1, function()
+  local guard <close> = setmetatable({}, {__close = function()
+    print('handler spins')
+    while true do end
+  end})
+  sleep(60)
+end, {name = 'victim'})
+submit(1, function()
+  while victim.status ~= 'running' do sleep(0.01) end
+  victim:cancel()
+  print('cancel returned')
+end, {name = 'canceller', timeout = 0.3})
+submit(2, function() print('others go on') end)
