@@ -1,0 +1,1 @@
+-- An empty script: startup and teardown of an interpreter, subtracted from whole-process timings.
