@@ -2,31 +2,25 @@ import CLua
 import CLuaShim
 import PrioCore
 
-/// The `job` value scripts see: a small userdata holding the job id, with a
-/// shared metatable. One object per job while anything references it (a
-/// weak cache), so `==` works; fields are read live from the scheduler.
+/// The `job` value scripts see: a light userdata whose pointer value is the
+/// job id, under the metatable Lua shares among all light userdata (set at
+/// setup). Making one costs no allocation and no cache: the same job is
+/// always the same value, so `==` and table keys work, and a policy hook
+/// that reads fields of every job allocates nothing. Fields are read live
+/// from the scheduler.
 extension LuaScheduler {
-    /// Pushes `job`'s object onto `state`, creating it if no script holds it.
+    /// Pushes `job`'s object onto `state`.
     func pushJobObject(_ job: JobID, on state: LuaState) {
-        state.pushField(ofRegistryTable: refs.jobObjects, key: job.value)
-        if state.type(at: -1) == LUA_TUSERDATA { return }
-        state.pop()
-        let block = prio_newuserdata(state.pointer, MemoryLayout<Int64>.size)!
-        block.storeBytes(of: Int64(job.value), as: Int64.self)
-        lua_rawgeti(state.pointer, prio_registryindex(), lua_Integer(refs.jobMetatable))
-        lua_setmetatable(state.pointer, -2)
-        state.pushValue(at: -1)
-        state.popIntoRegistryTable(refs.jobObjects, key: job.value)
+        lua_pushlightuserdata(state.pointer, UnsafeMutableRawPointer(bitPattern: job.value))
     }
 
     /// The job whose object is at `index`, or nil for any other value.
     func jobID(_ state: LuaState, at index: Int32) -> JobID? {
-        guard state.type(at: index) == LUA_TUSERDATA, lua_getmetatable(state.pointer, index) != 0 else { return nil }
-        lua_rawgeti(state.pointer, prio_registryindex(), lua_Integer(refs.jobMetatable))
-        let isJob = lua_rawequal(state.pointer, -1, -2) != 0
-        state.pop(2)
-        guard isJob, let block = lua_touserdata(state.pointer, index) else { return nil }
-        return JobID(Int(block.load(as: Int64.self)))
+        guard state.type(at: index) == LUA_TLIGHTUSERDATA, let pointer = lua_touserdata(state.pointer, index) else {
+            return nil
+        }
+        let job = JobID(Int(bitPattern: pointer))
+        return core.contains(job) ? job : nil
     }
 
     /// `job.field`: the fields of SPEC.md §3, then the methods. The key is

@@ -6,9 +6,10 @@ import PrioCore
 extension LuaScheduler {
     /// `submit(priority, fn [, opts]) -> job`
     func luaSubmit(_ lua: LuaState) -> HostResult {
-        // Host allocations made for the script count against --memory-limit.
+        // Queued jobs count against --memory-limit, but submit stops at 90%
+        // of it: the rest is headroom so queued and other jobs can still run.
         let state = prio_getstate(lua.pointer).pointee
-        if state.limit > 0, state.allocated > state.limit {
+        if state.limit > 0, state.allocated > state.limit / 10 * 9 {
             lua.push("not enough memory")
             return .raise
         }

@@ -8,7 +8,6 @@ struct RegistryRefs {
     var functions: Int32 = 0  // id -> job body
     var threads: Int32 = 0  // id -> running coroutine
     var jobThreads: Int32 = 0  // coroutine -> id (weak keys)
-    var jobObjects: Int32 = 0  // id -> job userdata (weak values)
     var results: Int32 = 0  // id -> array of return values
     var errors: Int32 = 0  // id -> error value
     var data: Int32 = 0  // id -> opts.data
@@ -58,7 +57,6 @@ extension LuaScheduler {
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.jobThreads = newRegistryTable(weakMode: "k")
-        refs.jobObjects = newRegistryTable(weakMode: "v")
         refs.results = newRegistryTable()
         refs.errors = newRegistryTable()
         refs.data = newRegistryTable()
@@ -85,6 +83,7 @@ extension LuaScheduler {
         guard prio_pcall(L, 2, 0, 0) == LUA_OK else {
             throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
         }
+        installJobMetatable()
         try runBuiltinPolicies()
         if options.sandbox { try runChunk(Sandbox.source, name: Sandbox.chunkName) }
         if let limit = options.memoryLimit { prio_set_memory_limit(L, limit) }
@@ -99,6 +98,15 @@ extension LuaScheduler {
             defer { lua.pop() }
             throw PrioError.load(lua.string(at: -1) ?? "\(name) failed")
         }
+    }
+
+    /// Job objects are light userdata: their metatable is the one Lua keeps
+    /// for that whole type.
+    private func installJobMetatable() {
+        lua_pushlightuserdata(lua.pointer, UnsafeMutableRawPointer(bitPattern: 1))
+        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobMetatable))
+        lua_setmetatable(lua.pointer, -2)
+        lua.pop()
     }
 
     /// Defines `prio.policies.*` from their Lua source.
