@@ -105,4 +105,6 @@ public struct JobRecord: Sendable {
     public internal(set) var attemptStartedAt: Double = .nan
     /// When the job last took a slot (fair-share accounting).
     var slotTakenAt: Double = 0
+    /// Where the job is in `Scheduler.slotHolders` while it holds a slot.
+    var holderIndex: Int32 = -1
 }

@@ -280,6 +280,7 @@ public struct Scheduler: Sendable {
     mutating func takeSlot(_ id: Int32) {
         records[Int(id)].holdsSlot = true
         slotsHeld += 1
+        records[Int(id)].holderIndex = Int32(slotHolders.count)
         slotHolders.append(id)
         records[Int(id)].slotTakenAt = lastNow
         let group = Int(records[Int(id)].group)
@@ -292,8 +293,13 @@ public struct Scheduler: Sendable {
         guard records[Int(id)].holdsSlot else { return }
         records[Int(id)].holdsSlot = false
         slotsHeld -= 1
-        if let index = slotHolders.firstIndex(of: id) { slotHolders.swapAt(index, slotHolders.count - 1) }
-        slotHolders.removeLast()
+        let index = Int(records[Int(id)].holderIndex)
+        let last = slotHolders.removeLast()
+        if last != id {
+            slotHolders[index] = last
+            records[Int(last)].holderIndex = Int32(index)
+        }
+        records[Int(id)].holderIndex = -1
         let group = Int(records[Int(id)].group)
         accountSlotTime(of: id)
         guard group >= 0 else { return }

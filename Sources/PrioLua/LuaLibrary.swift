@@ -8,8 +8,12 @@ extension LuaScheduler {
     func luaSubmit(_ lua: LuaState) -> HostResult {
         // Queued jobs count against --memory-limit, but submit stops at 90%
         // of it: the rest is headroom so queued and other jobs can still run.
+        // When the per-job tables are about to double (at a power of two),
+        // the new arrays are counted first: host code cannot fail mid-way.
         let state = prio_getstate(lua.pointer).pointee
-        if state.limit > 0, state.allocated > state.limit / 10 * 9 {
+        let next = core.records.count
+        let growth = next & (next - 1) == 0 ? next * 48 : 0
+        if state.limit > 0, state.allocated + growth > state.limit / 10 * 9 {
             lua.push("not enough memory")
             return .raise
         }

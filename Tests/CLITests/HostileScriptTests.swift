@@ -33,6 +33,7 @@ final class HostileScriptTests: XCTestCase {
     func test_error_tostring_raises() { check("error_tostring_raises.lua") }
     func test_infinite_loop() { check("infinite_loop.lua") }
     func test_infinite_loop_pcall() { check("infinite_loop_pcall.lua") }
+    func test_many_slot_holders() { check("many_slot_holders.lua") }
     func test_memory_huge_string() { check("memory_huge_string.lua") }
     func test_memory_huge_table() { check("memory_huge_table.lua") }
     func test_pcall_loop_forever() { check("pcall_loop_forever.lua") }

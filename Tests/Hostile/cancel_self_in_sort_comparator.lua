@@ -4,8 +4,8 @@
 -- A job cancels itself, then gets stuck in an endless table.sort comparator,
 -- where no yield is possible. SPEC.md section 4: "a due timeout or a
 -- cancellation is then raised as an error right there", so the job still
--- stops (today only a timeout is raised there; this job has none and hangs
--- the run).
+-- stops (before the fix only a timeout was raised there, and this job,
+-- which has none, hung the run).
 local stuck = submit(1, function()
   local guard <close> = setmetatable({}, {__close = function() print('handler ran') end})
   print('cancel self', current():cancel())

@@ -8,9 +8,9 @@
 -- handler), the handler cancels its own job. The job has already failed, so
 -- cancel returns false and the failure stands. The host must not close the
 -- coroutine a second time from inside its own close: that re-entrant
--- lua_resetthread frees the Lua stack the handler is running on (valgrind:
--- invalid writes into a freed block), the handler is cut short, and the job
--- ends "cancelled" yet reported failed.
+-- lua_resetthread freed the Lua stack the handler was running on
+-- (valgrind: invalid writes into a freed block), cut the handler short, and
+-- left the job "cancelled" yet reported failed.
 local raiser
 raiser = submit(1, function()
   local guard <close> = setmetatable({}, {__close = function()

@@ -6,8 +6,8 @@
 -- The job's timeout passes; while the host closes its coroutine, the job's
 -- <close> handler cancels its own job. The job has timed out (failed), so
 -- cancel returns false; the host must not close the coroutine again from
--- inside its own close (use after free of the Lua stack; today the handler
--- dies with "attempt to call a nil value").
+-- inside its own close (that was a use after free of the Lua stack: the
+-- handler died with "attempt to call a nil value"; AddressSanitizer: SEGV).
 local spinner
 spinner = submit(1, function()
   local guard <close> = setmetatable({}, {__close = function()

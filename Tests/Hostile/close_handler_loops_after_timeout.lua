@@ -5,8 +5,9 @@
 --! max-seconds: 2
 -- The job's timeout passes and the host closes its coroutine; the job's
 -- <close> handler then loops forever. The host runs the handler itself
--- (lua_resetthread), outside any time slice, so nothing stops it: a
--- sandboxed script with a timeout hangs the whole run.
+-- (lua_resetthread), outside the job's time slice; it must still be stopped
+-- (before __close handlers got a time budget, a sandboxed script with a
+-- timeout hung the whole run here).
 submit(1, function()
   local guard <close> = setmetatable({}, {__close = function()
     print('handler spins')

@@ -5,9 +5,9 @@
 --! stderr-contains: error while closing: __close handler exceeded its time budget
 --! max-seconds: 2
 -- Another job cancels the victim; the victim's <close> handler loops
--- forever inside the canceller's job:cancel() call. The canceller has a
--- timeout, but the handler runs on the victim's thread, where the time
--- slicer never arms its hook: the run hangs for good.
+-- forever inside the canceller's job:cancel() call. The handler runs on the
+-- victim's thread, where the time slicer never arms its hook; it used to
+-- hang the run for good, and is now stopped by the __close time budget.
 local victim = submit(1, function()
   local guard <close> = setmetatable({}, {__close = function()
     print('handler spins')

@@ -5,8 +5,8 @@
 -- A well-behaved policy hook that does 20 ms of work inside a coroutine
 -- (well within its 100 ms budget). It is called from submit(), while the
 -- caller's time slice runs; the slicer must not preempt the hook's
--- coroutine (today: the hook fails with "attempt to yield from outside a
--- coroutine" when the caller's 5 ms slice ends inside it).
+-- coroutine (before the fix the hook failed with "attempt to yield from
+-- outside a coroutine" when the caller's 5 ms slice ended inside it).
 local function work()
   local t = os.clock()
   while os.clock() - t < 0.02 do end

@@ -7,8 +7,8 @@
 -- gets hold of that coroutine and resumes or closes it while it is part of
 -- the sleeping job. Both must be refused: the coroutine is not suspended in
 -- the script's sense (it is in the middle of `sleep`); letting the attacker
--- run it cuts the victim's sleep short, runs the victim's code as the
--- attacker, and leaves the victim with a dead coroutine.
+-- run it cut the victim's sleep short, ran the victim's code as the
+-- attacker, and left the victim with a dead coroutine.
 local inner
 submit(1, function()
   inner = coroutine.create(function()

@@ -7,10 +7,10 @@
 -- the limit is off, and every job it queues keeps its body in the Lua state;
 -- so the storm must be charged for what it queues (SPEC.md section 5: "the
 -- Lua state may not grow beyond it. A job that hits it fails with 'not
--- enough memory'; the others go on"). Today nothing stops the storm, the
--- state ends past its limit, and then every later job (even an empty one)
--- fails with "not enough memory", each after an emergency collection: the
--- others do not go on.
+-- enough memory'; the others go on"). Before submit was charged, nothing
+-- stopped the storm, the state ended past its limit, and every later job
+-- (even an empty one) failed with "not enough memory", each after an
+-- emergency collection: the others did not go on.
 local function body() end
 submit(1, function()
   local count = 0
