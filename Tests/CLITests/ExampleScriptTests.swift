@@ -32,11 +32,11 @@ final class ExampleScriptTests: XCTestCase {
         try process.run()
         let watchdog = Watchdog(process)
         DispatchQueue.global().asyncAfter(deadline: .now() + limit) { watchdog.fire() }
-        let errors = PipeReader(err.fileHandleForReading)
+        let errors = PipeDrain(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.wait()
         process.waitUntilExit()
-        XCTAssertFalse(watchdog.cancel(), "\(name) ran longer than \(limit) s and was terminated")
+        XCTAssertFalse(watchdog.disarm(), "\(name) ran longer than \(limit) s and was terminated")
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
@@ -160,48 +160,4 @@ final class ExampleScriptTests: XCTestCase {
         background reindex order: shard 1, 2, 3, 4, 8, 5, 6, 7
 
         """
-}
-
-/// Terminates a process that runs too long, unless cancelled first.
-private final class Watchdog: @unchecked Sendable {
-    private let lock = NSLock()
-    private let process: Process
-    private var state = 0  // 0 armed, 1 cancelled, 2 fired
-
-    init(_ process: Process) { self.process = process }
-
-    func fire() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard state == 0 else { return }
-        state = 2
-        if process.isRunning { process.terminate() }
-    }
-
-    /// Disarms the watchdog; returns whether it had already fired.
-    func cancel() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if state == 0 { state = 1 }
-        return state == 2
-    }
-}
-
-/// Reads a pipe to its end on another thread, so that a full stderr pipe
-/// cannot block the process while the test reads its stdout.
-private final class PipeReader: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
-    }
 }

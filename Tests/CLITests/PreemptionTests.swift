@@ -242,9 +242,9 @@ final class PreemptionTests: XCTestCase {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let scale = ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
-        let watchdog = KillAfter(process)
+        let watchdog = Watchdog(process)
         DispatchQueue.global().asyncAfter(deadline: .now() + limit * scale) { watchdog.fire() }
-        let errors = DrainPipe(err.fileHandleForReading)
+        let errors = PipeDrain(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.wait()
         process.waitUntilExit()
@@ -257,48 +257,5 @@ final class PreemptionTests: XCTestCase {
         }
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: stderr)
-    }
-}
-
-/// Kills the process with SIGKILL once fired, unless disarmed first.
-private final class KillAfter: @unchecked Sendable {
-    private let lock = NSLock()
-    private let process: Process
-    private var state = 0  // 0 armed, 1 disarmed, 2 fired
-
-    init(_ process: Process) { self.process = process }
-
-    func fire() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard state == 0 else { return }
-        state = 2
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    /// Returns whether it had already fired.
-    func disarm() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if state == 0 { state = 1 }
-        return state == 2
-    }
-}
-
-/// Reads a pipe to its end on another thread.
-private final class DrainPipe: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }
