@@ -2,12 +2,13 @@
 /// Under fair sharing, one heap per group (bucket 0 holds the jobs without
 /// a group): the next slot goes to the best job of the bucket with the
 /// smallest share, as the scheduler measures it.
+@usableFromInline
 struct PendingQueue: Sendable {
     private(set) var heaps: [IndexedHeap] = [IndexedHeap()]
     private(set) var isFair = false
-    private(set) var count = 0
+    @usableFromInline private(set) var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    @usableFromInline var isEmpty: Bool { count == 0 }
 
     /// The heap that holds jobs of `group` (-1 for none).
     func heapIndex(forGroup group: Int32) -> Int { isFair ? Int(group) + 1 : 0 }

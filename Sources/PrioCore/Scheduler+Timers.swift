@@ -62,5 +62,5 @@ extension Scheduler {
     }
 
     /// When the next timer falls due, if any.
-    public var nextTimerDue: Double? { timers.nextDue }
+    @inlinable public var nextTimerDue: Double? { timers.nextDue }
 }

@@ -12,7 +12,7 @@
 ///   its limit; then it is parked with its group until a group slot frees.
 /// - **ready**: slot holders that can run. Only one runs at a time; the best
 ///   goes first. The main chunk is always ready first (priority -infinity).
-public struct Scheduler: Sendable {
+public struct Scheduler: ~Copyable, Sendable {
     public enum Step: Equatable, Sendable {
         /// Create the job's coroutine and run its body (first run or a retry).
         case start(JobID)
@@ -42,13 +42,13 @@ public struct Scheduler: Sendable {
     public internal(set) var blockedCount = 0
 
     var positions: ContiguousArray<Int32> = []
-    var pending = PendingQueue()
-    var ready = IndexedHeap()
-    var timers = TimerQueue()
+    @usableFromInline var pending = PendingQueue()
+    @usableFromInline var ready = IndexedHeap()
+    @usableFromInline var timers = TimerQueue()
     var groups: [GroupSlots] = []
     /// Timer events for the runtime, in the order they fell due.
-    var dueEvents: [Step] = []
-    var nextDueEvent = 0
+    @usableFromInline var dueEvents: [Step] = []
+    @usableFromInline var nextDueEvent = 0
     /// Jobs holding a slot (a handful: at most `concurrency`).
     var slotHolders: [Int32] = []
     /// With a `preempt` policy, a pending job strictly better than the worst
@@ -78,9 +78,11 @@ public struct Scheduler: Sendable {
         ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &positions)
     }
 
-    public subscript(id: JobID) -> JobRecord { records[id.value] }
-    public var lastJobID: JobID { JobID(records.count - 1) }
-    public func contains(_ id: JobID) -> Bool { id.value >= 1 && id.value < records.count }
+    // Inlinable: the runtime reads these constantly, and a call across the
+    // module boundary would copy the whole scheduler to pass it as `self`.
+    @inlinable public subscript(id: JobID) -> JobRecord { records[id.value] }
+    @inlinable public var lastJobID: JobID { JobID(records.count - 1) }
+    @inlinable public func contains(_ id: JobID) -> Bool { id.value >= 1 && id.value < records.count }
 
     // MARK: Submission
 
@@ -208,6 +210,24 @@ public struct Scheduler: Sendable {
     public mutating func yielded(_ job: JobID) {
         expect(job, in: .running)
         makeReady(Int32(job.value), keepOrder: false)
+    }
+
+    /// Whether a `yield` of the running job would change nothing: no ready job
+    /// of equal or better priority, no timer due, no timer event waiting,
+    /// every slot held, and no pending job that could preempt. Then the job
+    /// keeps running without a round trip through the ready queue (the
+    /// runtime skips the coroutine switch), exactly as if it had yielded and
+    /// been picked again.
+    /// - Complexity: O(1)
+    @inlinable @inline(__always)
+    public func yieldWouldChangeNothing(_ job: JobID, now: Double) -> Bool {
+        let record = records[job.value]
+        guard record.state == .running, record.holdsSlot, slotsHeld >= concurrency,
+            nextDueEvent >= dueEvents.count
+        else { return false }
+        if let best = ready.min, best.key.priority <= record.effectivePriority { return false }
+        if let due = timers.nextDue, due <= now { return false }
+        return !(preemptionEnabled && !pending.isEmpty)
     }
 
     /// The running job sleeps until `until`, keeping its slot.

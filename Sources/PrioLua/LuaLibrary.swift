@@ -78,8 +78,24 @@ extension LuaScheduler {
     }
 
     /// `yield()`: gives way to ready jobs of equal or better priority.
+    /// When giving way would pick this job again at once, it just goes on:
+    /// same result (`true`), no coroutine switch.
     func luaYield(_ lua: LuaState) -> HostResult {
-        suspend(lua, .yield)
+        if let job = running, yieldWouldChangeNothing(job, lua) {
+            lua.push(true)
+            return .values(1)
+        }
+        return suspend(lua, .yield)
+    }
+
+    /// The scheduler's check, plus the runtime's own reasons to go round the
+    /// run loop: an observer sees every suspension, a policy file may be due
+    /// for a reload, outside work may have completed, a self-cancel stops at
+    /// the next suspension, and a hook or C call cannot yield at all.
+    private func yieldWouldChangeNothing(_ job: JobID, _ lua: LuaState) -> Bool {
+        options.events == nil && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
+            && hookContexts.isEmpty && lua_isyieldable(lua.pointer) != 0
+            && core.yieldWouldChangeNothing(job, now: clock.now)
     }
 
     /// Asks the trampoline to yield, once it is sure the yield can happen.

@@ -6,27 +6,39 @@ import PrioCore
 /// Runs Lua job scripts under the priority scheduler.
 ///
 /// Owns one `lua_State` and touches it from the thread that calls `run()`
-/// only; the type is deliberately not `Sendable`. The scheduling decisions
+/// only; the type is deliberately not `Sendable`. The properties read on
+/// every resume or `yield` are `@exclusivity(unchecked)`: the dynamic
+/// checks cost more than the work they guard, and no Swift frame keeps an
+/// access to them open across a call into Lua. The scheduling decisions
 /// live in `PrioCore.Scheduler`; this class carries them out through Lua.
 public final class LuaScheduler {
     let options: RunOptions
     let lua: LuaState
-    var core: Scheduler
+    /// The scheduling state lives behind a pointer that this object owns:
+    /// read through `unsafeAddress`, a call like `core[job]` borrows the
+    /// state in place instead of copying the whole struct (and retaining
+    /// every array in it), and accesses skip the dynamic exclusivity checks
+    /// a stored class property gets. Only the run loop's thread touches it.
+    let coreStorage: UnsafeMutablePointer<Scheduler>
+    var core: Scheduler {
+        _read { yield coreStorage.pointee }
+        _modify { yield &coreStorage.pointee }
+    }
     let clock: RunClock
 
     /// Registry references to the internal tables the prelude set up.
     var refs = RegistryRefs()
     /// The job whose coroutine is executing, or `.main`; nil between resumes.
-    var running: JobID?
+    @exclusivity(unchecked) var running: JobID?
     /// What the running job asked for when it returned `.suspend`.
-    var requested: Suspension?
+    @exclusivity(unchecked) var requested: Suspension?
     /// What each suspended job is waiting in, to know what to resume it with.
-    var suspensions: [Int: Suspension] = [:]
+    @exclusivity(unchecked) var suspensions: [Int: Suspension] = [:]
     var info = JobInfoTable()
     var groupIndex: [String: Int] = [:]
     var groupNames: [String] = []
     /// Jobs that cancelled themselves; they stop at their next suspension.
-    var selfCancelled: Set<Int> = []
+    @exclusivity(unchecked) var selfCancelled: Set<Int> = []
     var finishSequence: [Int: Int] = [:]
     var failures: [RunReport.Failure] = []
     var unobservedFailures: Set<Int> = []
@@ -34,10 +46,10 @@ public final class LuaScheduler {
     var policy = PolicySettings()
     var rules: [Rule] = []
     /// The policy hooks and rules being called, innermost last.
-    var hookContexts: [HookContext] = []
+    @exclusivity(unchecked) var hookContexts: [HookContext] = []
     /// Jobs refused by `on_submit`; they are not counted in the report.
     var rejected: Set<Int> = []
-    var policyWatch: PolicyFileWatch?
+    @exclusivity(unchecked) var policyWatch: PolicyFileWatch?
     /// Where subprocesses and Swift tasks post their results.
     let inbox = RunInbox()
     var externalWork: [Int: ExternalWork] = [:]
@@ -65,7 +77,8 @@ public final class LuaScheduler {
             throw PrioError.invalidOption("concurrency must be an integer >= 1 (got \(options.concurrency))")
         }
         self.options = options
-        self.core = Scheduler(concurrency: options.concurrency)
+        self.coreStorage = UnsafeMutablePointer<Scheduler>.allocate(capacity: 1)
+        coreStorage.initialize(to: Scheduler(concurrency: options.concurrency))
         self.clock = RunClock(virtual: options.virtualTime)
         prio_set_dispatch(dispatchHostFunction)
         guard let state = prio_newstate(nil) else { throw PrioError.outOfMemory }
@@ -76,6 +89,8 @@ public final class LuaScheduler {
 
     deinit {
         prio_closestate(lua.pointer)
+        coreStorage.deinitialize(count: 1)
+        coreStorage.deallocate()
     }
 
     /// Loads the script at `path` (`-` reads standard input) as the main

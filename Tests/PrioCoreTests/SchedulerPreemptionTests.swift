@@ -2,19 +2,21 @@ import PrioCore
 import XCTest
 
 final class SchedulerPreemptionTests: XCTestCase {
+    /// The job `sleeperHoldingTheSlot` starts: the first one submitted.
+    private let sleeper = JobID(1)
+
     /// A scheduler with preemption on whose first job (priority `first`) has
     /// started and gone to sleep until `until`, holding the only slot.
-    private static func sleeperHoldingTheSlot(first: Double, until: Double) -> (Scheduler, JobID) {
-        var sleeper = JobID.main
-        var s = Scheduler.afterMain(concurrency: 1) { sleeper = $0.submit(priority: first, now: 0) }
+    private static func sleeperHoldingTheSlot(first: Double, until: Double) -> Scheduler {
+        var s = Scheduler.afterMain(concurrency: 1) { _ = $0.submit(priority: first, now: 0) }
         s.preemptionEnabled = true
-        precondition(s.nextStep(now: 0) == .start(sleeper))
-        s.sleeping(sleeper, until: until)
-        return (s, sleeper)
+        precondition(s.nextStep(now: 0) == .start(JobID(1)))
+        s.sleeping(JobID(1), until: until)
+        return s
     }
 
     func testStrictlyBetterPendingJobTakesTheSlotOfASleeper() {
-        var (s, sleeper) = Self.sleeperHoldingTheSlot(first: 5, until: 10)
+        var s = Self.sleeperHoldingTheSlot(first: 5, until: 10)
         let better = s.submit(priority: 1, now: 1)
         XCTAssertEqual(s.nextStep(now: 1), .start(better))
         XCTAssertEqual(s.slotHoldingJobs, [better])
@@ -25,7 +27,7 @@ final class SchedulerPreemptionTests: XCTestCase {
     }
 
     func testEqualPriorityDoesNotPreempt() {
-        var (s, sleeper) = Self.sleeperHoldingTheSlot(first: 5, until: 10)
+        var s = Self.sleeperHoldingTheSlot(first: 5, until: 10)
         let equal = s.submit(priority: 5, now: 1)
         XCTAssertEqual(s.nextStep(now: 1), .waitUntil(10))
         XCTAssertEqual(s.slotHoldingJobs, [sleeper])
@@ -34,7 +36,7 @@ final class SchedulerPreemptionTests: XCTestCase {
     }
 
     func testNoPreemptionUnlessEnabled() {
-        var (s, sleeper) = Self.sleeperHoldingTheSlot(first: 5, until: 10)
+        var s = Self.sleeperHoldingTheSlot(first: 5, until: 10)
         s.preemptionEnabled = false
         _ = s.submit(priority: 1, now: 1)
         XCTAssertEqual(s.nextStep(now: 1), .waitUntil(10))
@@ -42,7 +44,7 @@ final class SchedulerPreemptionTests: XCTestCase {
     }
 
     func testPreemptedSleepGoesOnCounting() {
-        var (s, sleeper) = Self.sleeperHoldingTheSlot(first: 5, until: 10)
+        var s = Self.sleeperHoldingTheSlot(first: 5, until: 10)
         let better = s.submit(priority: 1, now: 1)
         XCTAssertEqual(s.nextStep(now: 1), .start(better))
         s.finished(better, .done, now: 4)
@@ -52,7 +54,7 @@ final class SchedulerPreemptionTests: XCTestCase {
     }
 
     func testPreemptedSleeperWhoseSleepEndedWaitsForASlot() {
-        var (s, sleeper) = Self.sleeperHoldingTheSlot(first: 5, until: 10)
+        var s = Self.sleeperHoldingTheSlot(first: 5, until: 10)
         let better = s.submit(priority: 1, now: 1)
         XCTAssertEqual(s.nextStep(now: 1), .start(better))
         s.sleeping(better, until: 20)

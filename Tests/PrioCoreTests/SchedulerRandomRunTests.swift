@@ -17,7 +17,7 @@ final class SchedulerRandomRunTests: XCTestCase {
     }
 }
 
-private struct RandomRun {
+private struct RandomRun: ~Copyable {
     var rng: SplitMix64
     var s: Scheduler
     var now = 0.0
