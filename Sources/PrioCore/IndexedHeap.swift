@@ -2,10 +2,11 @@
 /// tracking so that a queued job's key can change or the job can leave in
 /// O(log n).
 ///
-/// Positions live outside the heap, in one array shared by every heap of a
+/// Positions live outside the heap, one per job shared by every heap of a
 /// scheduler (a job is in at most one heap at a time), so many heaps cost no
-/// per-job memory each. `positions[job]` is the job's index in `entries`, or
-/// -1 when the job is in no heap.
+/// per-job memory each: in the scheduler's job records, or in any
+/// `HeapPositions` (a plain array in tests). `positions[heapPosition: job]`
+/// is the job's index in `entries`, or -1 when the job is in no heap.
 public struct IndexedHeap: Sendable {
     public struct Entry: Sendable {
         public var key: QueueKey
@@ -22,29 +23,33 @@ public struct IndexedHeap: Sendable {
     public var min: Entry? { entries.first }
 
     /// - Complexity: O(log n)
-    public mutating func insert(_ job: Int32, key: QueueKey, positions: inout ContiguousArray<Int32>) {
+    public mutating func insert<Positions: HeapPositions & ~Copyable>(
+        _ job: Int32, key: QueueKey, positions: inout Positions
+    ) {
         entries.append(Entry(key: key, job: job))
-        positions[Int(job)] = Int32(entries.count - 1)
+        positions[heapPosition: job] = Int32(entries.count - 1)
         siftUp(entries.count - 1, positions: &positions)
     }
 
     /// Removes and returns the best job. - Complexity: O(log n)
-    public mutating func popMin(positions: inout ContiguousArray<Int32>) -> Int32? {
+    public mutating func popMin<Positions: HeapPositions & ~Copyable>(positions: inout Positions) -> Int32? {
         guard let first = entries.first else { return nil }
         remove(at: 0, positions: &positions)
         return first.job
     }
 
     /// Removes `job` if it is in this heap. - Complexity: O(log n)
-    public mutating func remove(_ job: Int32, positions: inout ContiguousArray<Int32>) {
-        let index = Int(positions[Int(job)])
+    public mutating func remove<Positions: HeapPositions & ~Copyable>(_ job: Int32, positions: inout Positions) {
+        let index = Int(positions[heapPosition: job])
         guard index >= 0, index < entries.count, entries[index].job == job else { return }
         remove(at: index, positions: &positions)
     }
 
     /// Gives `job` a new key and restores heap order. - Complexity: O(log n)
-    public mutating func update(_ job: Int32, key: QueueKey, positions: inout ContiguousArray<Int32>) {
-        let index = Int(positions[Int(job)])
+    public mutating func update<Positions: HeapPositions & ~Copyable>(
+        _ job: Int32, key: QueueKey, positions: inout Positions
+    ) {
+        let index = Int(positions[heapPosition: job])
         guard index >= 0, index < entries.count, entries[index].job == job else { return }
         let old = entries[index].key
         entries[index].key = key
@@ -55,16 +60,28 @@ public struct IndexedHeap: Sendable {
         }
     }
 
-    public func contains(_ job: Int32, positions: ContiguousArray<Int32>) -> Bool {
-        let index = Int(positions[Int(job)])
+    public func contains<Positions: HeapPositions & ~Copyable>(_ job: Int32, positions: borrowing Positions) -> Bool {
+        let index = Int(positions[heapPosition: job])
         return index >= 0 && index < entries.count && entries[index].job == job
     }
 
     /// Re-keys every entry and restores heap order in one pass.
     /// - Complexity: O(n), instead of n updates at O(log n) each.
-    public mutating func rekeyAll(positions: inout ContiguousArray<Int32>, key: (Int32) -> QueueKey) {
+    public mutating func rekeyAll<Positions: HeapPositions & ~Copyable>(
+        positions: inout Positions, key: (Int32) -> QueueKey
+    ) {
+        rekeyAll(entries.map { key($0.job) }, positions: &positions)
+    }
+
+    /// Gives entry `i` (in `entries` order) the key `keys[i]` and restores
+    /// heap order in one pass; for callers whose keys come from the same
+    /// storage as the positions. - Complexity: O(n)
+    public mutating func rekeyAll<Positions: HeapPositions & ~Copyable>(
+        _ keys: [QueueKey], positions: inout Positions
+    ) {
+        precondition(keys.count == entries.count, "one key per entry")
         for index in entries.indices {
-            entries[index].key = key(entries[index].job)
+            entries[index].key = keys[index]
         }
         var index = entries.count / 2
         while index > 0 {
@@ -72,40 +89,40 @@ public struct IndexedHeap: Sendable {
             siftDown(index, positions: &positions)
         }
         for (position, entry) in entries.enumerated() {
-            positions[Int(entry.job)] = Int32(position)
+            positions[heapPosition: entry.job] = Int32(position)
         }
     }
 
-    private mutating func remove(at index: Int, positions: inout ContiguousArray<Int32>) {
+    private mutating func remove<Positions: HeapPositions & ~Copyable>(at index: Int, positions: inout Positions) {
         let removed = entries[index].job
         let last = entries.count - 1
         if index != last {
             entries.swapAt(index, last)
-            positions[Int(entries[index].job)] = Int32(index)
+            positions[heapPosition: entries[index].job] = Int32(index)
         }
         entries.removeLast()
-        positions[Int(removed)] = -1
+        positions[heapPosition: removed] = -1
         if index < entries.count {
             siftDown(index, positions: &positions)
             siftUp(index, positions: &positions)
         }
     }
 
-    private mutating func siftUp(_ start: Int, positions: inout ContiguousArray<Int32>) {
+    private mutating func siftUp<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
         var child = start
         let moving = entries[child]
         while child > 0 {
             let parent = (child - 1) / 2
             guard moving.key < entries[parent].key else { break }
             entries[child] = entries[parent]
-            positions[Int(entries[child].job)] = Int32(child)
+            positions[heapPosition: entries[child].job] = Int32(child)
             child = parent
         }
         entries[child] = moving
-        positions[Int(moving.job)] = Int32(child)
+        positions[heapPosition: moving.job] = Int32(child)
     }
 
-    private mutating func siftDown(_ start: Int, positions: inout ContiguousArray<Int32>) {
+    private mutating func siftDown<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
         var parent = start
         let moving = entries[parent]
         let count = entries.count
@@ -116,20 +133,20 @@ public struct IndexedHeap: Sendable {
             if right < count, entries[right].key < entries[best].key { best = right }
             guard entries[best].key < moving.key else { break }
             entries[parent] = entries[best]
-            positions[Int(entries[parent].job)] = Int32(parent)
+            positions[heapPosition: entries[parent].job] = Int32(parent)
             parent = best
         }
         entries[parent] = moving
-        positions[Int(moving.job)] = Int32(parent)
+        positions[heapPosition: moving.job] = Int32(parent)
     }
 }
 
 extension IndexedHeap {
     /// Checks heap order and position bookkeeping; compiled into debug builds only.
-    public func checkInvariants(positions: ContiguousArray<Int32>) {
+    public func checkInvariants<Positions: HeapPositions & ~Copyable>(positions: borrowing Positions) {
         #if DEBUG
         for index in entries.indices {
-            precondition(positions[Int(entries[index].job)] == Int32(index), "heap position out of date")
+            precondition(positions[heapPosition: entries[index].job] == Int32(index), "heap position out of date")
             if index > 0 {
                 precondition(!(entries[index].key < entries[(index - 1) / 2].key), "heap order broken")
             }

@@ -69,42 +69,69 @@ public enum WakeReason: UInt8, Sendable {
     case awaitTimedOut
 }
 
-/// Everything the scheduler knows about one job. Kept small and free of
-/// references: a queued job costs this record plus its Lua function.
+/// Everything the scheduler keeps for every job, in 80 bytes: a queued job
+/// costs this record plus its Lua function. What few jobs have (a timeout,
+/// a deadline) is kept beside it (`Scheduler.limits`).
 public struct JobRecord: Sendable {
-    public internal(set) var state: JobState
     /// What was submitted or last set.
     public internal(set) var basePriority: Double
     /// What the policy computed from the base (equal to it by default).
     public internal(set) var policyPriority: Double
     /// What orders the job: the policy priority, lowered by inheritance.
     public internal(set) var effectivePriority: Double
-    /// Place among equal priorities; see `QueueKey`.
+    /// Place among equal priorities (see `QueueKey`); once the job has
+    /// finished, its place in the order jobs finished in.
     public internal(set) var order: Int64
-    /// Index of the job's group, or -1.
-    public internal(set) var group: Int32
-    /// 1 on the first run; 0 before the job has started.
-    public internal(set) var attempt: Int32
-    public internal(set) var holdsSlot: Bool
-    /// The runtime has a live coroutine for this job.
-    public internal(set) var hasStarted: Bool
-    public internal(set) var wakeReason: WakeReason
-    /// Bumped whenever the job leaves a suspension, so timers set for an
-    /// earlier one are recognised as stale.
-    var generation: UInt32
-    /// Seconds of wall time an attempt may run, or `.infinity`.
-    public internal(set) var timeout: Double
     public internal(set) var submittedAt: Double
     /// NaN until the job first starts.
     public internal(set) var startedAt: Double
     /// NaN until the job finishes.
     public internal(set) var finishedAt: Double
-    /// Absolute time in `now()` seconds, NaN when unset.
-    public internal(set) var deadline: Double
-    /// When the current attempt started (its `timeout` counts from here).
-    public internal(set) var attemptStartedAt: Double = .nan
-    /// When the job last took a slot (fair-share accounting).
-    var slotTakenAt: Double = 0
+    /// Index of the job's group, or -1.
+    public internal(set) var group: Int32
+    /// 1 on the first run; 0 before the job has started.
+    public internal(set) var attempt: Int32
+    /// Bumped whenever the job leaves a suspension, so timers set for an
+    /// earlier one are recognised as stale.
+    var generation: UInt32
     /// Where the job is in `Scheduler.slotHolders` while it holds a slot.
     var holderIndex: Int32 = -1
+    /// Where the job is in the heap that holds it (see `HeapPositions`).
+    var heapPosition: Int32 = -1
+    public internal(set) var state: JobState
+    public internal(set) var wakeReason: WakeReason
+    public internal(set) var holdsSlot: Bool
+    /// The runtime has a live coroutine for this job.
+    public internal(set) var hasStarted: Bool
+    /// Released by the runtime (`Scheduler.release`): the id is free of meaning.
+    var released = false
+
+    init(
+        state: JobState, priority: Double, policyPriority: Double, order: Int64, group: Int32, submittedAt: Double
+    ) {
+        self.basePriority = priority
+        self.policyPriority = policyPriority
+        self.effectivePriority = policyPriority
+        self.order = order
+        self.submittedAt = submittedAt
+        self.startedAt = .nan
+        self.finishedAt = .nan
+        self.group = group
+        self.attempt = 0
+        self.generation = 0
+        self.state = state
+        self.wakeReason = .none
+        self.holdsSlot = false
+        self.hasStarted = false
+    }
+}
+
+/// A job's `timeout` and `deadline`, kept only for the jobs that have one.
+struct JobLimits: Sendable {
+    /// Seconds of wall time an attempt may run, or `.infinity`.
+    var timeout: Double = .infinity
+    /// Absolute time in `now()` seconds, NaN when unset.
+    var deadline: Double = .nan
+    /// When the current attempt started (its `timeout` counts from here).
+    var attemptStartedAt: Double = .nan
 }

@@ -2,32 +2,31 @@
 /// Under fair sharing, one heap per group (bucket 0 holds the jobs without
 /// a group): the next slot goes to the best job of the bucket with the
 /// smallest share, as the scheduler measures it.
-@usableFromInline
 struct PendingQueue: Sendable {
     private(set) var heaps: [IndexedHeap] = [IndexedHeap()]
     private(set) var isFair = false
-    @usableFromInline private(set) var count = 0
+    private(set) var count = 0
 
-    @usableFromInline var isEmpty: Bool { count == 0 }
+    var isEmpty: Bool { count == 0 }
 
     /// The heap that holds jobs of `group` (-1 for none).
     func heapIndex(forGroup group: Int32) -> Int { isFair ? Int(group) + 1 : 0 }
 
-    mutating func insert(_ id: Int32, key: QueueKey, group: Int32, positions: inout ContiguousArray<Int32>) {
+    mutating func insert(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {
         let index = heapIndex(forGroup: group)
         while heaps.count <= index { heaps.append(IndexedHeap()) }
         heaps[index].insert(id, key: key, positions: &positions)
         count += 1
     }
 
-    mutating func remove(_ id: Int32, group: Int32, positions: inout ContiguousArray<Int32>) {
+    mutating func remove(_ id: Int32, group: Int32, positions: inout JobTable) {
         let index = heapIndex(forGroup: group)
         guard index < heaps.count, heaps[index].contains(id, positions: positions) else { return }
         heaps[index].remove(id, positions: &positions)
         count -= 1
     }
 
-    mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout ContiguousArray<Int32>) {
+    mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {
         let index = heapIndex(forGroup: group)
         guard index < heaps.count else { return }
         heaps[index].update(id, key: key, positions: &positions)
@@ -51,23 +50,25 @@ struct PendingQueue: Sendable {
         return chosen?.entry
     }
 
-    mutating func rekeyAll(positions: inout ContiguousArray<Int32>, key: (Int32) -> QueueKey) {
-        for index in heaps.indices { heaps[index].rekeyAll(positions: &positions, key: key) }
+    /// Every job queued, heap by heap in entry order (the order `rekeyAll` takes keys in).
+    var jobsByHeap: [[Int32]] { heaps.map { $0.entries.map(\.job) } }
+
+    /// `keys[h][i]` is the new key of entry `i` of heap `h` (see `jobsByHeap`).
+    mutating func rekeyAll(_ keys: [[QueueKey]], positions: inout JobTable) {
+        for index in heaps.indices { heaps[index].rekeyAll(keys[index], positions: &positions) }
     }
 
     /// Switches between one heap and per-group heaps, moving every job.
-    mutating func setFair(
-        _ fair: Bool, positions: inout ContiguousArray<Int32>, key: (Int32) -> QueueKey, group: (Int32) -> Int32
-    ) {
+    /// `jobs` are the queued jobs with their keys and groups.
+    mutating func setFair(_ fair: Bool, jobs: [(id: Int32, key: QueueKey, group: Int32)], positions: inout JobTable) {
         guard fair != isFair else { return }
-        let jobs = heaps.flatMap { $0.entries.map(\.job) }
         heaps = [IndexedHeap()]
         count = 0
         isFair = fair
-        for id in jobs { insert(id, key: key(id), group: group(id), positions: &positions) }
+        for job in jobs { insert(job.id, key: job.key, group: job.group, positions: &positions) }
     }
 
-    func checkInvariants(positions: ContiguousArray<Int32>) {
+    func checkInvariants(positions: borrowing JobTable) {
         for heap in heaps { heap.checkInvariants(positions: positions) }
         precondition(heaps.reduce(0) { $0 + $1.count } == count, "pending count out of date")
     }

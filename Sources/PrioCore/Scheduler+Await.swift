@@ -161,9 +161,9 @@ extension Scheduler {
     mutating func requeue(_ id: Int32) {
         let newKey = key(of: id)
         switch records[Int(id)].state {
-        case .queued: pending.update(id, key: newKey, group: records[Int(id)].group, positions: &positions)
-        case .ready: ready.update(id, key: newKey, positions: &positions)
-        case .parked: groups[Int(records[Int(id)].group)].parked.update(id, key: newKey, positions: &positions)
+        case .queued: pending.update(id, key: newKey, group: records[Int(id)].group, positions: &records)
+        case .ready: ready.update(id, key: newKey, positions: &records)
+        case .parked: groups[Int(records[Int(id)].group)].parked.update(id, key: newKey, positions: &records)
         case .delayed, .running, .sleeping, .blocked, .awaiting, .done, .failed, .cancelled: break
         }
     }

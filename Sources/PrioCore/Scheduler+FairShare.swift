@@ -19,18 +19,15 @@ extension Scheduler {
         } else {
             fairShare = nil
         }
-        let snapshot = records
-        pending.setFair(
-            weights != nil, positions: &positions,
-            key: { QueueKey(priority: snapshot[Int($0)].effectivePriority, order: snapshot[Int($0)].order) },
-            group: { snapshot[Int($0)].group })
+        let jobs = pending.jobsByHeap.joined().map { (id: $0, key: key(of: $0), group: records[Int($0)].group) }
+        pending.setFair(weights != nil, jobs: jobs, positions: &records)
     }
 
     /// Seconds of slot time group `group` has had, including slots held now.
     public func slotTime(ofGroup group: Int) -> Double {
         var total = fairShare?.used[group] ?? 0
-        for holder in slotHolders where Int(records[Int(holder)].group) == group {
-            total += lastNow - records[Int(holder)].slotTakenAt
+        for (index, holder) in slotHolders.enumerated() where Int(records[Int(holder)].group) == group {
+            total += lastNow - slotTakenAt[index]
         }
         return total
     }
@@ -45,6 +42,7 @@ extension Scheduler {
     mutating func accountSlotTime(of id: Int32) {
         guard fairShare != nil else { return }
         let group = Int(records[Int(id)].group)
-        fairShare?.used[group, default: 0] += lastNow - records[Int(id)].slotTakenAt
+        let held = lastNow - slotTakenAt[Int(records[Int(id)].holderIndex)]
+        fairShare?.used[group, default: 0] += held
     }
 }

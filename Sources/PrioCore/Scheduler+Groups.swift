@@ -23,7 +23,7 @@ extension Scheduler {
     mutating func unparkWhereGroupsHaveRoom() {
         for group in groups.indices where !groups[group].parked.isEmpty {
             while groups[group].queued < groups[group].limit - groups[group].held,
-                let id = groups[group].parked.popMin(positions: &positions)
+                let id = groups[group].parked.popMin(positions: &records)
             {
                 records[Int(id)].state = .queued
                 enterPending(id)
@@ -34,14 +34,14 @@ extension Scheduler {
     /// Every entry into the pending queue goes through here (group counts).
     mutating func enterPending(_ id: Int32) {
         let group = records[Int(id)].group
-        pending.insert(id, key: key(of: id), group: group, positions: &positions)
+        pending.insert(id, key: key(of: id), group: group, positions: &records)
         if group >= 0 { groups[Int(group)].queued += 1 }
     }
 
     /// Every exit from the pending queue goes through here (group counts).
     mutating func leavePending(_ id: Int32) {
         let group = records[Int(id)].group
-        pending.remove(id, group: group, positions: &positions)
+        pending.remove(id, group: group, positions: &records)
         if group >= 0 { groups[Int(group)].queued -= 1 }
     }
 
@@ -56,11 +56,12 @@ extension Scheduler {
     /// Checks the queues and slot counts; compiled into debug builds only.
     public func checkInvariants() {
         #if DEBUG
-        pending.checkInvariants(positions: positions)
-        ready.checkInvariants(positions: positions)
+        pending.checkInvariants(positions: records)
+        ready.checkInvariants(positions: records)
         var held = 0
         var perGroup = Array(repeating: 0, count: groups.count)
-        for index in 1..<records.count where records[index].holdsSlot {
+        records.forEachLive(from: 1) { index in
+            guard records[index].holdsSlot else { return }
             held += 1
             let group = Int(records[index].group)
             if group >= 0 { perGroup[group] += 1 }
@@ -68,13 +69,15 @@ extension Scheduler {
         }
         precondition(held == slotsHeld && held <= concurrency, "slot count out of date")
         var queuedPerGroup = Array(repeating: 0, count: groups.count)
-        for index in 1..<records.count where records[index].state == .queued && records[index].group >= 0 {
-            queuedPerGroup[Int(records[index].group)] += 1
+        records.forEachLive(from: 1) { index in
+            if records[index].state == .queued && records[index].group >= 0 {
+                queuedPerGroup[Int(records[index].group)] += 1
+            }
         }
         for (group, slots) in groups.enumerated() {
             precondition(perGroup[group] == slots.held, "group slot count out of date")
             precondition(queuedPerGroup[group] == slots.queued, "group queued count out of date")
-            slots.parked.checkInvariants(positions: positions)
+            slots.parked.checkInvariants(positions: records)
         }
         #endif
     }

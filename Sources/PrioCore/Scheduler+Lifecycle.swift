@@ -15,6 +15,7 @@ extension Scheduler {
         records[job.value].state = ending == .done ? .done : .failed
         records[job.value].finishedAt = now
         records[job.value].hasStarted = false
+        records[job.value].order = takeOrder()
         if !job.isMain { unfinishedCount -= 1 }
         return notifyWaiters(of: id)
     }
@@ -34,6 +35,7 @@ extension Scheduler {
         records[job.value].state = .cancelled
         records[job.value].finishedAt = now
         records[job.value].hasStarted = false
+        records[job.value].order = takeOrder()
         records[job.value].generation &+= 1
         unfinishedCount -= 1
         notifyWaiters(of: id)
@@ -60,22 +62,50 @@ extension Scheduler {
         }
     }
 
-    /// Unfinished jobs in id order. - Complexity: O(jobs submitted so far)
+    /// Unfinished jobs in id order.
+    /// - Complexity: O(jobs not released), and pages of released jobs are skipped.
     public func unfinishedJobIDs() -> [JobID] {
         var list: [JobID] = []
         list.reserveCapacity(unfinishedCount)
-        for index in 1..<records.count where !records[index].state.isFinished {
-            list.append(JobID(index))
+        records.forEachLive(from: 1) { index in
+            if !records[index].state.isFinished { list.append(JobID(index)) }
         }
         return list
     }
+
+    /// Every job not released yet, finished or not, in id order.
+    public func knownJobIDs() -> [JobID] {
+        var list: [JobID] = []
+        records.forEachLive(from: 1) { list.append(JobID($0)) }
+        return list
+    }
+
+    /// Forgets a finished job: `contains` turns false and its record may be
+    /// freed. The runtime calls this once nothing can ask about the job any
+    /// more, so a long run keeps no memory per finished job.
+    public mutating func release(_ job: JobID) {
+        guard contains(job), records[job.value].state.isFinished else { return }
+        let id = Int32(job.value)
+        if !limits.isEmpty { limits[id] = nil }
+        if !waiters.isEmpty { waiters[id] = nil }
+        records.release(job.value)
+    }
+
+    /// Whether any job has a timeout or a deadline (else the lookups below need not run).
+    public var hasLimits: Bool { !limits.isEmpty }
+    /// The job's `timeout` in seconds, or `.infinity`.
+    public func timeout(of job: JobID) -> Double { limits[Int32(job.value)]?.timeout ?? .infinity }
+    /// The job's deadline in `now` seconds, or NaN.
+    public func deadline(of job: JobID) -> Double { limits[Int32(job.value)]?.deadline ?? .nan }
+    /// When the job's current attempt started, if it has a timeout (else NaN).
+    public func attemptStartedAt(of job: JobID) -> Double { limits[Int32(job.value)]?.attemptStartedAt ?? .nan }
 
     /// Unfinished jobs, best effective priority first (then queue order).
     public func unfinishedJobs() -> [JobID] {
         var list: [(QueueKey, Int)] = []
         list.reserveCapacity(unfinishedCount)
-        for index in 1..<records.count where !records[index].state.isFinished {
-            list.append((key(of: Int32(index)), index))
+        records.forEachLive(from: 1) { index in
+            if !records[index].state.isFinished { list.append((key(of: Int32(index)), index)) }
         }
         list.sort { $0.0 < $1.0 || (!($1.0 < $0.0) && $0.1 < $1.1) }
         return list.map { JobID($0.1) }

@@ -14,7 +14,7 @@ extension Scheduler {
         preemptionCount += 1
         switch records[Int(victim)].state {
         case .ready:
-            ready.remove(victim, positions: &positions)
+            ready.remove(victim, positions: &records)
             enqueueResuming(victim)
         case .sleeping, .blocked:
             break
@@ -32,14 +32,14 @@ extension Scheduler {
             records[job.value].effectivePriority = priority
         }
         for waiter in awaits.keys where waiter != 0 { lendPriority(from: waiter) }
-        let snapshot = records  // shares storage: nothing below mutates records
-        let key = { (id: Int32) in
-            QueueKey(priority: snapshot[Int(id)].effectivePriority, order: snapshot[Int(id)].order)
-        }
-        pending.rekeyAll(positions: &positions, key: key)
-        ready.rekeyAll(positions: &positions, key: key)
+        // New keys first: they are read from the records, where the heaps write positions.
+        let pendingKeys = pending.jobsByHeap.map { $0.map { key(of: $0) } }
+        pending.rekeyAll(pendingKeys, positions: &records)
+        let readyKeys = ready.entries.map { key(of: $0.job) }
+        ready.rekeyAll(readyKeys, positions: &records)
         for index in groups.indices {
-            groups[index].parked.rekeyAll(positions: &positions, key: key)
+            let parkedKeys = groups[index].parked.entries.map { key(of: $0.job) }
+            groups[index].parked.rekeyAll(parkedKeys, positions: &records)
         }
     }
 

@@ -14,6 +14,7 @@ extension Scheduler {
             case .wake, .awaitTimeout, .jobTimeout, .deadline:
                 break
             }
+            guard records.isLive(Int(id)) else { continue }  // a timer of a released job
             let record = records[Int(id)]  // the other kinds are about a job
             switch timer.kind {
             case .wake:
@@ -44,8 +45,9 @@ extension Scheduler {
     /// have finished or cancelled the job while handling an earlier event.
     func isStillDue(_ event: Step) -> Bool {
         switch event {
-        case .timedOut(let job): return records[job.value].hasStarted && !records[job.value].state.isFinished
-        case .deadlinePassed(let job): return !records[job.value].state.isFinished
+        case .timedOut(let job):
+            return contains(job) && records[job.value].hasStarted && !records[job.value].state.isFinished
+        case .deadlinePassed(let job): return contains(job) && !records[job.value].state.isFinished
         case .ruleDue, .intervalDue, .start, .resume, .waitUntil, .idle, .finished: return true
         }
     }
@@ -62,5 +64,5 @@ extension Scheduler {
     }
 
     /// When the next timer falls due, if any.
-    @inlinable public var nextTimerDue: Double? { timers.nextDue }
+    public var nextTimerDue: Double? { timers.nextDue }
 }

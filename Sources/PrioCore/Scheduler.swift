@@ -34,21 +34,25 @@ public struct Scheduler: ~Copyable, Sendable {
         case finished
     }
 
-    public internal(set) var records: ContiguousArray<JobRecord> = []
+    /// Every job's record by id (the main chunk is 0), until released.
+    var records = JobTable()
+    /// Timeouts and deadlines, for the jobs that have them.
+    var limits: [Int32: JobLimits] = [:]
+    /// When each slot holder took its slot (fair-share accounting), by `holderIndex`.
+    var slotTakenAt: [Double] = []
     public let concurrency: Int
     public internal(set) var slotsHeld = 0
     /// Jobs not yet done, failed or cancelled (the main chunk not counted).
     public internal(set) var unfinishedCount = 0
     public internal(set) var blockedCount = 0
 
-    var positions: ContiguousArray<Int32> = []
-    @usableFromInline var pending = PendingQueue()
-    @usableFromInline var ready = IndexedHeap()
-    @usableFromInline var timers = TimerQueue()
+    var pending = PendingQueue()
+    var ready = IndexedHeap()
+    var timers = TimerQueue()
     var groups: [GroupSlots] = []
     /// Timer events for the runtime, in the order they fell due.
-    @usableFromInline var dueEvents: [Step] = []
-    @usableFromInline var nextDueEvent = 0
+    var dueEvents: [Step] = []
+    var nextDueEvent = 0
     /// Jobs holding a slot (a handful: at most `concurrency`).
     var slotHolders: [Int32] = []
     /// With a `preempt` policy, a pending job strictly better than the worst
@@ -68,21 +72,18 @@ public struct Scheduler: ~Copyable, Sendable {
     public init(concurrency: Int) {
         precondition(concurrency >= 1, "concurrency must be at least 1")
         self.concurrency = concurrency
-        records.append(
+        _ = records.append(
             JobRecord(
-                state: .ready, basePriority: -.infinity, policyPriority: -.infinity,
-                effectivePriority: -.infinity, order: 0, group: -1, attempt: 0, holdsSlot: false,
-                hasStarted: false, wakeReason: .none, generation: 0, timeout: .infinity,
-                submittedAt: 0, startedAt: .nan, finishedAt: .nan, deadline: .nan))
-        positions.append(-1)
-        ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &positions)
+                state: .ready, priority: -.infinity, policyPriority: -.infinity, order: 0, group: -1, submittedAt: 0))
+        ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &records)
     }
 
-    // Inlinable: the runtime reads these constantly, and a call across the
-    // module boundary would copy the whole scheduler to pass it as `self`.
-    @inlinable public subscript(id: JobID) -> JobRecord { records[id.value] }
-    @inlinable public var lastJobID: JobID { JobID(records.count - 1) }
-    @inlinable public func contains(_ id: JobID) -> Bool { id.value >= 1 && id.value < records.count }
+    public subscript(id: JobID) -> JobRecord { records[id.value] }
+    public var lastJobID: JobID { JobID(records.count - 1) }
+    /// Ids handed out so far, the main chunk's included: jobs are 1..<jobCount.
+    public var jobCount: Int { records.count }
+    /// Whether `id` is a job this scheduler still knows (submitted, not released).
+    public func contains(_ id: JobID) -> Bool { id.value >= 1 && records.isLive(id.value) }
 
     // MARK: Submission
 
@@ -92,15 +93,14 @@ public struct Scheduler: ~Copyable, Sendable {
         priority: Double, policyPriority: Double? = nil, group: Int? = nil, delay: Double = 0,
         timeout: Double = .infinity, deadline: Double = .nan, now: Double
     ) -> JobID {
-        let id = Int32(records.count)
-        let effective = policyPriority ?? priority
-        records.append(
-            JobRecord(
-                state: .delayed, basePriority: priority, policyPriority: effective,
-                effectivePriority: effective, order: takeOrder(), group: Int32(group ?? -1), attempt: 0,
-                holdsSlot: false, hasStarted: false, wakeReason: .none, generation: 0, timeout: timeout,
-                submittedAt: now, startedAt: .nan, finishedAt: .nan, deadline: deadline))
-        positions.append(-1)
+        let id = Int32(
+            records.append(
+                JobRecord(
+                    state: .delayed, priority: priority, policyPriority: policyPriority ?? priority,
+                    order: takeOrder(), group: Int32(group ?? -1), submittedAt: now)))
+        if timeout.isFinite || !deadline.isNaN {
+            limits[id] = JobLimits(timeout: timeout, deadline: deadline)
+        }
         if let group { ensureGroup(group) }
         unfinishedCount += 1
         if deadline.isFinite {
@@ -131,11 +131,11 @@ public struct Scheduler: ~Copyable, Sendable {
         }
         // The main chunk goes on before any slot changes hands: a preemption
         // point in a busy main chunk is not the end of its turn.
-        if ready.min?.job == 0, let main = ready.popMin(positions: &positions) {
+        if ready.min?.job == 0, let main = ready.popMin(positions: &records) {
             return run(main, now: now)
         }
         fillSlots()
-        if let best = ready.popMin(positions: &positions) {
+        if let best = ready.popMin(positions: &records) {
             return run(best, now: now)
         }
         if records[0].state.isFinished && unfinishedCount == 0 { return .finished }
@@ -150,9 +150,8 @@ public struct Scheduler: ~Copyable, Sendable {
         records[Int(id)].hasStarted = true
         records[Int(id)].attempt += 1
         if records[Int(id)].startedAt.isNaN { records[Int(id)].startedAt = now }
-        records[Int(id)].attemptStartedAt = now
-        let timeout = records[Int(id)].timeout
-        if timeout.isFinite {
+        if let timeout = limits[id]?.timeout, timeout.isFinite {
+            limits[id]?.attemptStartedAt = now
             timers.schedule(
                 job: id, kind: .jobTimeout, due: now + timeout, generation: UInt32(records[Int(id)].attempt))
         }
@@ -201,7 +200,7 @@ public struct Scheduler: ~Copyable, Sendable {
 
     private mutating func park(_ id: Int32) {
         records[Int(id)].state = .parked
-        groups[Int(records[Int(id)].group)].parked.insert(id, key: key(of: id), positions: &positions)
+        groups[Int(records[Int(id)].group)].parked.insert(id, key: key(of: id), positions: &records)
     }
 
     // MARK: Transitions of the running job
@@ -219,7 +218,6 @@ public struct Scheduler: ~Copyable, Sendable {
     /// runtime skips the coroutine switch), exactly as if it had yielded and
     /// been picked again.
     /// - Complexity: O(1)
-    @inlinable @inline(__always)
     public func yieldWouldChangeNothing(_ job: JobID, now: Double) -> Bool {
         let record = records[job.value]
         guard record.state == .running, record.holdsSlot, slotsHeld >= concurrency,
@@ -294,7 +292,7 @@ public struct Scheduler: ~Copyable, Sendable {
         if !keepOrder { records[Int(id)].order = takeOrder() }
         records[Int(id)].state = .ready
         records[Int(id)].generation &+= 1
-        ready.insert(id, key: key(of: id), positions: &positions)
+        ready.insert(id, key: key(of: id), positions: &records)
     }
 
     mutating func takeSlot(_ id: Int32) {
@@ -302,7 +300,7 @@ public struct Scheduler: ~Copyable, Sendable {
         slotsHeld += 1
         records[Int(id)].holderIndex = Int32(slotHolders.count)
         slotHolders.append(id)
-        records[Int(id)].slotTakenAt = lastNow
+        slotTakenAt.append(lastNow)
         let group = Int(records[Int(id)].group)
         if group >= 0 { groups[group].held += 1 }
     }
@@ -314,14 +312,16 @@ public struct Scheduler: ~Copyable, Sendable {
         records[Int(id)].holdsSlot = false
         slotsHeld -= 1
         let index = Int(records[Int(id)].holderIndex)
+        accountSlotTime(of: id)
         let last = slotHolders.removeLast()
+        let lastTakenAt = slotTakenAt.removeLast()
         if last != id {
             slotHolders[index] = last
+            slotTakenAt[index] = lastTakenAt
             records[Int(last)].holderIndex = Int32(index)
         }
         records[Int(id)].holderIndex = -1
         let group = Int(records[Int(id)].group)
-        accountSlotTime(of: id)
         guard group >= 0 else { return }
         groups[group].held -= 1
     }
@@ -330,8 +330,8 @@ public struct Scheduler: ~Copyable, Sendable {
     mutating func removeFromQueues(_ id: Int32) {
         switch records[Int(id)].state {
         case .queued: leavePending(id)
-        case .ready: ready.remove(id, positions: &positions)
-        case .parked: groups[Int(records[Int(id)].group)].parked.remove(id, positions: &positions)
+        case .ready: ready.remove(id, positions: &records)
+        case .parked: groups[Int(records[Int(id)].group)].parked.remove(id, positions: &records)
         case .blocked: blockedCount -= 1
         case .delayed, .running, .sleeping, .awaiting, .done, .failed, .cancelled: break
         }

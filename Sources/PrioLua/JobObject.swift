@@ -2,24 +2,24 @@ import CLua
 import CLuaShim
 import PrioCore
 
-/// The `job` value scripts see: a light userdata whose pointer value is the
-/// job id, under the metatable Lua shares among all light userdata (set at
-/// setup). Making one costs no allocation and no cache: the same job is
-/// always the same value, so `==` and table keys work, and a policy hook
-/// that reads fields of every job allocates nothing. Fields are read live
-/// from the scheduler.
+/// The `job` value scripts see: a small full userdata holding the job id,
+/// under the job metatable. A job has one object at a time, kept in a
+/// weak-valued cache by id, so `==` and table keys work. When the script
+/// has dropped every reference and the collector has cleared the cache
+/// entry, nothing can ask about a finished job any more, and the runtime
+/// releases what it kept for it (see `LuaScheduler+Release`): memory stays
+/// flat over a long run. Fields are read live from the scheduler.
 extension LuaScheduler {
     /// Pushes `job`'s object onto `state`.
     func pushJobObject(_ job: JobID, on state: LuaState) {
-        lua_pushlightuserdata(state.pointer, UnsafeMutableRawPointer(bitPattern: job.value))
+        prio_push_job_object(state.pointer, refs.jobObjects, refs.jobMetatable, lua_Integer(job.value))
     }
 
     /// The job whose object is at `index`, or nil for any other value.
     func jobID(_ state: LuaState, at index: Int32) -> JobID? {
-        guard state.type(at: index) == LUA_TLIGHTUSERDATA, let pointer = lua_touserdata(state.pointer, index) else {
-            return nil
-        }
-        let job = JobID(Int(bitPattern: pointer))
+        let id = prio_job_object_id(state.pointer, index)
+        guard id > 0 else { return nil }
+        let job = JobID(Int(id))
         return core.contains(job) ? job : nil
     }
 
@@ -59,7 +59,7 @@ extension LuaScheduler {
         case .submittedAt: lua.push(time: record.submittedAt)
         case .startedAt: lua.push(time: record.startedAt)
         case .finishedAt: lua.push(time: record.finishedAt)
-        case .deadline: lua.push(time: record.deadline)
+        case .deadline: lua.push(time: core.deadline(of: job))
         case .group:
             if record.group >= 0 { lua.push(groupNames[Int(record.group)]) } else { lua.pushNil() }
         case .tags: pushStored(refs.tags, job, on: lua, emptyTableIfMissing: true)

@@ -121,7 +121,7 @@ extension LuaScheduler {
             return true
         case .any:
             let first = request.targets.filter { core[$0].state.isFinished }
-                .min { (finishSequence[$0.value] ?? 0) < (finishSequence[$1.value] ?? 0) }
+                .min { core[$0].order < core[$1].order }  // a finished job's order is its place in finishing
             if let first, !timedOut || true { pushJobObject(first, on: state) } else { state.pushNil() }
             return true
         }

@@ -11,7 +11,7 @@ extension LuaScheduler {
         // When the per-job tables are about to double (at a power of two),
         // the new arrays are counted first: host code cannot fail mid-way.
         let state = prio_getstate(lua.pointer).pointee
-        let next = core.records.count
+        let next = core.jobCount
         let growth = next & (next - 1) == 0 ? next * 48 : 0
         if state.limit > 0, state.allocated + growth > state.limit / 10 * 9 {
             lua.push("not enough memory")
@@ -43,10 +43,12 @@ extension LuaScheduler {
         if let retries = options.retries { info.retries[job.value] = retries }
         if let backoff = options.backoff { info.backoff[job.value] = backoff }
         if options.hasTags {
+            submittedWithTags += 1
             lua.pushValue(at: options.tagsIndex)
             lua.popIntoRegistryTable(refs.tags, key: job.value)
         }
         if options.hasData {
+            submittedWithData += 1
             lua.pushValue(at: options.dataIndex)
             lua.popIntoRegistryTable(refs.data, key: job.value)
         }

@@ -130,11 +130,7 @@ extension LuaScheduler {
     }
 
     func makeReport() -> RunReport {
-        var counts: [String: Int] = [:]
-        for index in 1..<core.records.count where !rejected.contains(index) {
-            let status = core.records[index].state.status
-            counts[status.isFinished ? status.rawValue : "dropped", default: 0] += 1
-        }
+        let counts = ledgerOfAllJobs().counts
         let unobserved = failures.filter { unobservedFailures.contains($0.jobID) }
         let exit: Int32 = mainError != nil ? 2 : (unobserved.isEmpty ? 0 : 1)
         return RunReport(counts: counts, unobservedFailures: unobserved, mainError: mainError, exitStatus: exit)

@@ -98,9 +98,10 @@ extension LuaScheduler {
         if !options.virtualTime {
             let now = clock.now
             if wakeIn > 0, let due = core.nextTimerDue { wakeIn = min(wakeIn, max(due - now, 1e-6)) }
-            let record = core[job]
-            if !job.isMain, record.timeout.isFinite, !record.attemptStartedAt.isNaN {
-                stopIn = max(record.attemptStartedAt + record.timeout - now, 1e-6)
+            if !job.isMain, core.hasLimits {
+                let timeout = core.timeout(of: job)
+                let startedAt = core.attemptStartedAt(of: job)
+                if timeout.isFinite, !startedAt.isNaN { stopIn = max(startedAt + timeout - now, 1e-6) }
             }
         }
         prio_slice_begin(lua.pointer, co.pointer, wakeIn, stopIn)
@@ -218,10 +219,10 @@ extension LuaScheduler {
         unregisterThread(job: job)
     }
 
-    /// Bookkeeping for a job that reached its final status: remember the
-    /// order jobs finished in (for `await_any`) and drop its body.
+    /// Bookkeeping for a job that reached its final status: drop its body,
+    /// and release the rest once nothing can ask about the job.
     func markFinished(_ job: JobID) {
-        finishSequence[job.value] = finishSequence.count + 1
         lua.clearRegistryField(refs.functions, key: job.value)
+        noteFinished(job)
     }
 }

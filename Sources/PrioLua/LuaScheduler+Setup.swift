@@ -14,6 +14,7 @@ struct RegistryRefs {
     var tags: Int32 = 0  // id -> opts.tags
     var methods: Int32 = 0  // method name -> function
     var jobMetatable: Int32 = 0
+    var jobObjects: Int32 = 0  // id -> the job's object (weak values)
     var policy: Int32 = 0  // the installed policy's fields
     var rules: Int32 = 0  // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
@@ -28,6 +29,14 @@ struct JobInfoTable {
     var cancelReasons: [Int: String] = [:]
 
     func name(of job: JobID) -> String { names[job.value] ?? "job#\(job.value)" }
+
+    /// Drops what was kept for a released job.
+    mutating func forget(_ job: JobID) {
+        if !names.isEmpty { names[job.value] = nil }
+        if !retries.isEmpty { retries[job.value] = nil }
+        if !backoff.isEmpty { backoff[job.value] = nil }
+        if !cancelReasons.isEmpty { cancelReasons[job.value] = nil }
+    }
 }
 
 /// Why a job is suspended, so the run loop knows what its call returns.
@@ -63,6 +72,7 @@ extension LuaScheduler {
         refs.tags = newRegistryTable()
         refs.methods = newRegistryTable()
         refs.jobMetatable = newRegistryTable()
+        refs.jobObjects = newRegistryTable(weakMode: "v")
         refs.policy = newRegistryTable()
         refs.rules = newRegistryTable()
         refs.ruleMetatable = newRegistryTable()
@@ -83,7 +93,6 @@ extension LuaScheduler {
         guard prio_pcall(L, 2, 0, 0) == LUA_OK else {
             throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
         }
-        installJobMetatable()
         try runBuiltinPolicies()
         if options.sandbox { try runChunk(Sandbox.source, name: Sandbox.chunkName) }
         if let limit = options.memoryLimit { prio_set_memory_limit(L, limit) }
@@ -98,15 +107,6 @@ extension LuaScheduler {
             defer { lua.pop() }
             throw PrioError.load(lua.string(at: -1) ?? "\(name) failed")
         }
-    }
-
-    /// Job objects are light userdata: their metatable is the one Lua keeps
-    /// for that whole type.
-    private func installJobMetatable() {
-        lua_pushlightuserdata(lua.pointer, UnsafeMutableRawPointer(bitPattern: 1))
-        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobMetatable))
-        lua_setmetatable(lua.pointer, -2)
-        lua.pop()
     }
 
     /// Defines `prio.policies.*` from their Lua source.

@@ -34,21 +34,28 @@ public final class LuaScheduler {
     @exclusivity(unchecked) var requested: Suspension?
     /// What each suspended job is waiting in, to know what to resume it with.
     @exclusivity(unchecked) var suspensions: [Int: Suspension] = [:]
-    var info = JobInfoTable()
+    @exclusivity(unchecked) var info = JobInfoTable()
     var groupIndex: [String: Int] = [:]
     var groupNames: [String] = []
     /// Jobs that cancelled themselves; they stop at their next suspension.
     @exclusivity(unchecked) var selfCancelled: Set<Int> = []
-    var finishSequence: [Int: Int] = [:]
+    /// Finished jobs waiting to be released (`LuaScheduler+Release`).
+    @exclusivity(unchecked) var releaseQueue = ReleaseQueue()
+    /// What the run keeps of the jobs it released.
+    @exclusivity(unchecked) var ledger = JobLedger()
+    /// Jobs submitted with `data` or `tags` so far: until one is, releasing
+    /// a job need not look in those tables.
+    var submittedWithData = 0
+    var submittedWithTags = 0
     var failures: [RunReport.Failure] = []
-    var unobservedFailures: Set<Int> = []
+    @exclusivity(unchecked) var unobservedFailures: Set<Int> = []
     var mainError: String?
     var policy = PolicySettings()
     var rules: [Rule] = []
     /// The policy hooks and rules being called, innermost last.
     @exclusivity(unchecked) var hookContexts: [HookContext] = []
     /// Jobs refused by `on_submit`; they are not counted in the report.
-    var rejected: Set<Int> = []
+    @exclusivity(unchecked) var rejected: Set<Int> = []
     @exclusivity(unchecked) var policyWatch: PolicyFileWatch?
     /// Where subprocesses and Swift tasks post their results.
     let inbox = RunInbox()
@@ -56,7 +63,7 @@ public final class LuaScheduler {
     var externalResults: [Int: ExternalResult] = [:]
     var retryCount = 0
     /// The effective priority last reported in an event, per job.
-    var reportedPriority: [Int: Double] = [:]
+    @exclusivity(unchecked) var reportedPriority: [Int: Double] = [:]
     /// Coroutines waiting to be closed, and whether a close is under way.
     var pendingCloses: [(JobID, Bool)] = []
     var closingCoroutines = false
@@ -124,6 +131,7 @@ public final class LuaScheduler {
     public func run() -> RunReport {
         if !mainLoaded { core.finished(.main, .done, now: clock.now) }
         while mainError == nil {
+            releaseFinishedJobsIfDue()
             checkPolicyFile()
             deliverExternalResults()
             switch core.nextStep(now: clock.now) {

@@ -17,6 +17,9 @@ public struct RunOptions: Sendable {
     public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
     /// Receives every scheduler event, on the run's thread; nil: none.
     public var events: (@Sendable (SchedulerEvent) -> Void)?
+    /// Keep every job's wait and run time for `statistics()` (`--stats`).
+    /// Off saves a little work per job.
+    public var collectsTimings: Bool = true
     /// Where reports (job failures, warnings) go; by default standard error.
     public var diagnostics: @Sendable (String) -> Void = RunOptions.writeToStandardError
 

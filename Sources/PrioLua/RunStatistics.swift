@@ -37,31 +37,38 @@ public struct RunStatistics: Sendable {
     }
 }
 
-/// Collects wait and run times into histograms per label.
-struct TimingHistograms {
-    private var wait: [String: Histogram<UInt64>] = [:]
-    private var run: [String: Histogram<UInt64>] = [:]
-    private var order: [String] = []
-    static let highest: UInt64 = 36_000_000_000  // 10 hours in µs
+/// Collects wait and run times into histograms per key (a priority level,
+/// a group); labels are made only when the rows are.
+struct TimingHistograms<Key: Hashable> {
+    private var wait: [Key: Histogram<UInt64>] = [:]
+    private var run: [Key: Histogram<UInt64>] = [:]
+    private var order: [Key] = []
+    static var highest: UInt64 { 36_000_000_000 }  // 10 hours in µs
 
-    mutating func record(label: String, wait waitSeconds: Double?, run runSeconds: Double?) {
-        if wait[label] == nil {
-            order.append(label)
-            wait[label] = Histogram(highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
-            run[label] = Histogram(highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
+    mutating func record(_ key: Key, wait waitSeconds: Double?, run runSeconds: Double?) {
+        if wait[key] == nil {
+            order.append(key)
+            wait[key] = Histogram(highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
+            run[key] = Histogram(highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .two)
         }
-        if let waitSeconds { _ = wait[label]?.record(Self.micros(waitSeconds)) }
-        if let runSeconds { _ = run[label]?.record(Self.micros(runSeconds)) }
+        if let waitSeconds { _ = wait[key]?.record(Self.micros(waitSeconds)) }
+        if let runSeconds { _ = run[key]?.record(Self.micros(runSeconds)) }
     }
 
     private static func micros(_ seconds: Double) -> UInt64 {
         UInt64(Swift.min(Swift.max(seconds * 1e6, 0), Double(highest)))
     }
 
-    func rows(sortedBy key: (String) -> Double) -> [RunStatistics.Row] {
-        order.sorted { key($0) < key($1) || (key($0) == key($1) && $0 < $1) }.map { label in
-            RunStatistics.Row(label: label, wait: Self.summary(wait[label]!), run: Self.summary(run[label]!))
+    func rows(label: (Key) -> String, sortedBy sortKey: (Key) -> Double) -> [RunStatistics.Row] {
+        let rows: [(sort: Double, row: RunStatistics.Row)] = order.map { key in
+            let row = RunStatistics.Row(label: label(key), wait: Self.summary(wait[key]!), run: Self.summary(run[key]!))
+            return (sortKey(key), row)
         }
+        let sorted = rows.sorted { (a, b) -> Bool in
+            if a.sort != b.sort { return a.sort < b.sort }
+            return a.row.label < b.row.label
+        }
+        return sorted.map(\.row)
     }
 
     private static func summary(_ histogram: Histogram<UInt64>) -> RunStatistics.Percentiles {
@@ -74,27 +81,67 @@ struct TimingHistograms {
     }
 }
 
-extension LuaScheduler {
-    /// The statistics of the run so far (call after `run()`).
-    public func statistics() -> RunStatistics {
-        var byPriority = TimingHistograms()
-        var byGroup = TimingHistograms()
+/// What a run keeps of its jobs once it has released them (see
+/// `LuaScheduler+Release`): counts by final status and, unless
+/// `RunOptions.collectsTimings` is off, their wait and run times.
+struct JobLedger {
+    /// Jobs by status (`JobStatus.allCases` order); unfinished ones count as dropped.
+    private var countsByStatus = [Int](repeating: 0, count: JobStatus.allCases.count)
+    var byPriority = TimingHistograms<Double>()
+    var byGroup = TimingHistograms<Int32>()
+
+    /// Counts by status name, "dropped" for jobs unfinished at the end.
+    var counts: [String: Int] {
         var counts: [String: Int] = [:]
-        for index in 1..<core.records.count where !rejected.contains(index) {
-            let record = core.records[index]
-            let status = record.state.status
-            counts[status.isFinished ? status.rawValue : "dropped", default: 0] += 1
-            let wait = record.startedAt.isNaN ? nil : record.startedAt - record.submittedAt
-            let run = record.startedAt.isNaN || record.finishedAt.isNaN ? nil : record.finishedAt - record.startedAt
-            byPriority.record(label: "priority \(formatNumber(record.basePriority))", wait: wait, run: run)
-            if record.group >= 0 {
-                byGroup.record(label: "group \(groupNames[Int(record.group)])", wait: wait, run: run)
-            }
+        for (index, status) in JobStatus.allCases.enumerated() where countsByStatus[index] > 0 {
+            counts[status.isFinished ? status.rawValue : "dropped", default: 0] += countsByStatus[index]
         }
-        let priorityRows = byPriority.rows { Double($0.dropFirst("priority ".count)) ?? 0 }
+        return counts
+    }
+
+    /// Adds `job` (not a rejected one) as it is now.
+    mutating func record(_ job: JobID, of scheduler: LuaScheduler) {
+        let record = scheduler.core[job]
+        countsByStatus[record.status.ordinal] += 1
+        guard scheduler.options.collectsTimings else { return }
+        let wait = record.startedAt.isNaN ? nil : record.startedAt - record.submittedAt
+        let run = record.startedAt.isNaN || record.finishedAt.isNaN ? nil : record.finishedAt - record.startedAt
+        byPriority.record(record.basePriority, wait: wait, run: run)
+        if record.group >= 0 { byGroup.record(record.group, wait: wait, run: run) }
+    }
+}
+
+extension JobStatus {
+    /// The status's place in `allCases`.
+    fileprivate var ordinal: Int {
+        switch self {
+        case .pending: return 0
+        case .running: return 1
+        case .waiting: return 2
+        case .done: return 3
+        case .failed: return 4
+        case .cancelled: return 5
+        }
+    }
+}
+
+extension LuaScheduler {
+    /// The released jobs' ledger plus every job still known, rejected ones left out.
+    func ledgerOfAllJobs() -> JobLedger {
+        var all = ledger
+        for job in core.knownJobIDs() where !rejected.contains(job.value) { all.record(job, of: self) }
+        return all
+    }
+
+    /// The statistics of the run so far (call after `run()`). The timing
+    /// rows need `RunOptions.collectsTimings` (on by default).
+    public func statistics() -> RunStatistics {
+        let all = ledgerOfAllJobs()
+        let priorityRows = all.byPriority.rows(label: { "priority \(formatNumber($0))" }, sortedBy: { $0 })
+        let groupRows = all.byGroup.rows(label: { "group \(groupNames[Int($0)])" }, sortedBy: { _ in 0 })
         return RunStatistics(
-            counts: counts, elapsed: clock.now, retries: retryCount,
-            preemptions: core.preemptionCount + slicePreemptions, rows: priorityRows + byGroup.rows { _ in 0 })
+            counts: all.counts, elapsed: clock.now, retries: retryCount,
+            preemptions: core.preemptionCount + slicePreemptions, rows: priorityRows + groupRows)
     }
 }
 

@@ -119,6 +119,7 @@ struct PrioLuaCommand: ParsableCommand {
         options.sliceMilliseconds = slice
         options.memoryLimit = memoryLimit.flatMap(MemorySize.parse)
         options.sandbox = sandbox
+        options.collectsTimings = stats != nil
         options.output = RunOptions.writeToStandardOutput
         let trace: TraceWriter?
         let log: EventLogWriter?

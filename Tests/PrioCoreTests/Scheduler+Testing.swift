@@ -21,7 +21,7 @@ extension Scheduler {
 
     /// The jobs that hold a slot now, in id order.
     var slotHoldingJobs: [JobID] {
-        records.indices.filter { records[$0].holdsSlot }.map { JobID($0) }
+        (0..<jobCount).map { JobID($0) }.filter { self[$0].holdsSlot }
     }
 }
 

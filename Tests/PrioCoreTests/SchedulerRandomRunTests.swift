@@ -39,7 +39,7 @@ private struct RandomRun: ~Copyable {
         s.setFairShare(weights: fair ? [-1: 1, 0: 2, 1: 0.5] : nil)
     }
 
-    var jobs: Range<Int> { 1..<s.records.count }
+    var jobs: Range<Int> { 1..<s.jobCount }
 
     mutating func randomJob() -> JobID? {
         jobs.isEmpty ? nil : JobID(Int.random(in: jobs, using: &rng))
@@ -84,7 +84,7 @@ private struct RandomRun: ~Copyable {
         return nil  // long retry chains may outlast the step budget
     }
 
-    func blockedJobs() -> [JobID] { jobs.filter { s.records[$0].state == .blocked }.map(JobID.init) }
+    func blockedJobs() -> [JobID] { jobs.filter { s[JobID($0)].state == .blocked }.map(JobID.init) }
 
     mutating func stopTimedOut(_ job: JobID) {
         if Bool.random(using: &rng) {
@@ -118,7 +118,7 @@ private struct RandomRun: ~Copyable {
         }
         if Int.random(in: 0..<20, using: &rng) == 0 {
             // A policy re-evaluating every unfinished job, as `reprioritize()` does.
-            let unfinished = jobs.filter { !s.records[$0].state.isFinished }.map(JobID.init)
+            let unfinished = jobs.filter { !s[JobID($0)].state.isFinished }.map(JobID.init)
             s.setPolicyPriorities(unfinished.map { ($0, priorities.randomElement(using: &rng)!) })
         }
         if Int.random(in: 0..<40, using: &rng) == 0 { toggleFairShare() }
@@ -134,7 +134,7 @@ private struct RandomRun: ~Copyable {
         case 1: s.sleeping(job, until: now + Double(Int.random(in: 0...2, using: &rng)))
         case 2: s.blocked(job)
         case 3:
-            let candidates = jobs.filter { !s.records[$0].state.isFinished && $0 != job.value }
+            let candidates = jobs.filter { !s[JobID($0)].state.isFinished && $0 != job.value }
             let targets = candidates.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng)).map(JobID.init)
             let mode: Scheduler.AwaitMode = Bool.random(using: &rng) ? .all : .any
             let until = Bool.random(using: &rng) ? now + 2 : nil
@@ -147,7 +147,7 @@ private struct RandomRun: ~Copyable {
     // MARK: Properties
 
     func key(_ index: Int) -> QueueKey {
-        QueueKey(priority: s.records[index].effectivePriority, order: s.records[index].order)
+        QueueKey(priority: s[JobID(index)].effectivePriority, order: s[JobID(index)].order)
     }
 
     func brokenProperty(after step: Scheduler.Step) -> String? {
@@ -165,7 +165,7 @@ private struct RandomRun: ~Copyable {
             return "a timer nobody set"
         case .start(let job), .resume(let job):
             if !job.isMain, !s[job].holdsSlot { return "\(job) runs without a slot" }
-            if let better = jobs.first(where: { s.records[$0].state == .ready && key($0) < key(job.value) }) {
+            if let better = jobs.first(where: { s[JobID($0)].state == .ready && key($0) < key(job.value) }) {
                 return "\(job) ran ahead of better ready job #\(better)"
             }
         }
@@ -177,24 +177,24 @@ private struct RandomRun: ~Copyable {
     /// no queued job is strictly better than a slot holder.
     func brokenSlotFilling() -> String? {
         // While the main chunk runs, slots wait: it may still submit better jobs.
-        guard s.records[0].state != .running else { return nil }
+        guard s[JobID(0)].state != .running else { return nil }
         guard s.slotsHeld < concurrency else {
             guard s.preemptionEnabled, !fair else { return nil }
-            let worst = jobs.filter { s.records[$0].holdsSlot }.map { s.records[$0].effectivePriority }.max()!
+            let worst = jobs.filter { s[JobID($0)].holdsSlot }.map { s[JobID($0)].effectivePriority }.max()!
             if let better = jobs.first(where: {
-                s.records[$0].state == .queued && s.records[$0].effectivePriority < worst
+                s[JobID($0)].state == .queued && s[JobID($0)].effectivePriority < worst
             }) {
                 return "job #\(better) queued while a worse job holds a slot"
             }
             return nil
         }
-        if let queued = jobs.first(where: { s.records[$0].state == .queued }) {
+        if let queued = jobs.first(where: { s[JobID($0)].state == .queued }) {
             return "job #\(queued) queued beside a free slot"
         }
-        for parked in jobs where s.records[parked].state == .parked {
-            let group = s.records[parked].group
+        for parked in jobs where s[JobID(parked)].state == .parked {
+            let group = s[JobID(parked)].group
             let claimed = jobs.filter {
-                s.records[$0].group == group && (s.records[$0].holdsSlot || s.records[$0].state == .queued)
+                s[JobID($0)].group == group && (s[JobID($0)].holdsSlot || s[JobID($0)].state == .queued)
             }.count
             if claimed < s.limit(group: Int(group)) ?? Int.max {
                 return "job #\(parked) parked while its group has room"
@@ -206,14 +206,14 @@ private struct RandomRun: ~Copyable {
     /// Every unfinished job's effective priority is its policy priority,
     /// lowered to the effective priority of each job awaiting it.
     func brokenInheritance() -> String? {
-        var expected = s.records.map(\.policyPriority)
-        for waiter in jobs where s.records[waiter].state == .awaiting {
+        var expected = (0..<s.jobCount).map { s[JobID($0)].policyPriority }
+        for waiter in jobs where s[JobID(waiter)].state == .awaiting {
             for target in s.awaitTargets(of: JobID(waiter)) {
-                expected[target.value] = min(expected[target.value], s.records[waiter].effectivePriority)
+                expected[target.value] = min(expected[target.value], s[JobID(waiter)].effectivePriority)
             }
         }
-        for job in jobs where !s.records[job].state.isFinished && s.records[job].effectivePriority != expected[job] {
-            return "job #\(job) has effective priority \(s.records[job].effectivePriority), expected \(expected[job])"
+        for job in jobs where !s[JobID(job)].state.isFinished && s[JobID(job)].effectivePriority != expected[job] {
+            return "job #\(job) has effective priority \(s[JobID(job)].effectivePriority), expected \(expected[job])"
         }
         return nil
     }

@@ -147,7 +147,7 @@ final class SchedulerTimersTests: XCTestCase {
     func testDeadlinePassedIsReportedOnceForAnUnfinishedJob() {
         var s = Scheduler.afterMain(concurrency: 1)
         let job = s.submit(priority: 1, deadline: 5, now: 0)
-        XCTAssertEqual(s[job].deadline, 5)
+        XCTAssertEqual(s.deadline(of: job), 5)
         XCTAssertEqual(s.nextStep(now: 0), .start(job))
         s.sleeping(job, until: 100)
         XCTAssertEqual(s.nextStep(now: 0), .waitUntil(5))

@@ -110,6 +110,18 @@ void prio_push_enter_function(lua_State *L);
 /* Pushes `stopping()`: whether the running job is being stopped (timeout, cancel). */
 void prio_push_stopping_function(lua_State *L);
 
+/* Job objects: a small full userdata per job, cached in a weak-valued
+   table (registry ref cache_ref) so that a job has one object at a time;
+   once the script drops it and the collector clears the cache entry, the
+   host knows nothing can ask about the job any more. */
+void prio_push_job_object(lua_State *L, int cache_ref, int metatable_ref, lua_Integer id);
+/* The job id of the job object at idx, or 0 if the value is not one. */
+lua_Integer prio_job_object_id(lua_State *L, int idx);
+/* Sets t[id] = nil in each of the n registry tables refs[0..n-1]. */
+void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id);
+/* Whether the cache still holds an object for job id. */
+int prio_job_object_alive(lua_State *L, int cache_ref, lua_Integer id);
+
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
 int prio_tostring_protected(lua_State *L, int idx);

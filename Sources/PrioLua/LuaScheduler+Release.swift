@@ -1,0 +1,79 @@
+import CLua
+import CLuaShim
+import PrioCore
+
+/// Finished jobs waiting to be released, and when to look at them again.
+struct ReleaseQueue {
+    /// Finished jobs whose object may still be alive.
+    var candidates: [Int32] = []
+    /// Sweep once this many have gathered: twice the survivors of the last
+    /// sweep, so each candidate is looked at an amortized O(1) times.
+    var threshold = ReleaseQueue.minimumBatch
+
+    static let minimumBatch = 1024
+}
+
+/// A long run must not keep anything per finished job (a server that runs
+/// millions of jobs cannot grow without bound). A finished job is released
+/// once nothing can ask about it: its object is gone from the weak cache
+/// (the script holds no reference, and the collector has cleared the entry).
+/// Releasing folds it into the run's counts and timings, drops its Lua
+/// values (body, results, error, data, tags) and its Swift-side options,
+/// and frees its scheduler record.
+///
+/// Sweeps run at the top of the run loop only, never inside a host function
+/// or a transition that may still be using a finished job's values.
+extension LuaScheduler {
+    /// The job reached its final status (done, failed, cancelled).
+    func noteFinished(_ job: JobID) {
+        releaseQueue.candidates.append(Int32(job.value))
+    }
+
+    /// Releases the finished jobs nothing can ask about, once enough have gathered.
+    func releaseFinishedJobsIfDue() {
+        guard releaseQueue.candidates.count >= releaseQueue.threshold else { return }
+        releaseFinishedJobs()
+    }
+
+    /// Looks at every candidate now (also at the end of a run).
+    func releaseFinishedJobs() {
+        var survivors: [Int32] = []
+        for id in releaseQueue.candidates {
+            let job = JobID(Int(id))
+            guard core.contains(job) else { continue }
+            if mayRelease(job) {
+                release(job)
+            } else {
+                survivors.append(id)
+            }
+        }
+        releaseQueue.candidates = survivors
+        releaseQueue.threshold = max(ReleaseQueue.minimumBatch, survivors.count * 2)
+    }
+
+    /// Finished, its object collected, and not an unobserved failure (the
+    /// end-of-run summary still names those).
+    private func mayRelease(_ job: JobID) -> Bool {
+        core[job].state.isFinished && (unobservedFailures.isEmpty || !unobservedFailures.contains(job.value))
+            && prio_job_object_alive(lua.pointer, refs.jobObjects, lua_Integer(job.value)) == 0
+    }
+
+    /// Most jobs have none of the sparse per-job entries: every lookup is
+    /// skipped while its table is empty (this runs once per job).
+    private func release(_ job: JobID) {
+        if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
+        // Its body and coroutine went when it finished; the rest only some jobs have.
+        var tables: [Int32] = []
+        switch core[job].state {
+        case .done: tables.append(refs.results)
+        case .failed, .cancelled: tables.append(refs.errors)
+        default: break
+        }
+        if submittedWithData > 0 { tables.append(refs.data) }
+        if submittedWithTags > 0 { tables.append(refs.tags) }
+        prio_clear_job_entries(lua.pointer, tables, Int32(tables.count), lua_Integer(job.value))
+        info.forget(job)
+        if !reportedPriority.isEmpty { reportedPriority[job.value] = nil }
+        core.release(job)
+    }
+}
