@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <stdint.h>
 #include <time.h>
 #include <errno.h>
@@ -94,10 +95,12 @@ static int resume_continuation(lua_State *L, int status, lua_KContext ctx) {
     return n - 1;
 }
 
-static int host_trampoline(lua_State *L) {
-    int id = (int)lua_tointeger(L, lua_upvalueindex(1));
-    /* Host code allocates without the script's memory limit: an allocation
-       failure inside Swift could not be raised safely. */
+/* Calls host function `id` on the current stack, without the script's
+   memory limit (an allocation failure inside Swift could not be raised
+   safely), and returns, raises or yields as the Swift side asked. Must be
+   called from the C function Lua called, so that errors name the caller's
+   line (luaL_where level 1). */
+static int call_host(lua_State *L, int id) {
     prio_state *st = prio_getstate(L);
     int enforcing = st->enforce_limit;
     st->enforce_limit = 0;
@@ -123,6 +126,93 @@ static int host_trampoline(lua_State *L) {
     default:
         return luaL_error(L, "prio-lua: bad host function status %d", r);
     }
+}
+
+static int host_trampoline(lua_State *L) {
+    return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+}
+
+/* __index of job objects. Methods come straight from the methods table and
+   `id` from the object itself; other fields go to the host function with
+   their code as a third argument. Upvalues: the host function id, the
+   field-code table, the methods table. */
+/* The record of job `id`, or NULL when it is unknown or released. */
+static const char *job_record(const prio_job_view *v, lua_Integer id) {
+    if (v->pages == NULL || id <= 0) return NULL;
+    long page = (long)(id >> v->page_shift);
+    if (page >= v->page_count || v->pages[page] == NULL) return NULL;
+    const char *record = (const char *)v->pages[page] + (size_t)(id & ((1L << v->page_shift) - 1)) * v->stride;
+    return *(const _Bool *)(record + v->released) ? NULL : record;
+}
+
+/* Pushes a number as the host does: integral values as integers. */
+static void push_number(lua_State *L, double value) {
+    if (value == floor(value) && fabs(value) < 9.0e15) lua_pushinteger(L, (lua_Integer)value);
+    else lua_pushnumber(L, value);
+}
+
+/* Answers the numeric field `code` of job `id` from its record; 0 when
+   the host has to (other fields, or a job it no longer knows). */
+static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
+    const prio_job_view *v = &prio_getstate(L)->jobs;
+    const char *record;
+    double value;
+    switch (code) {
+    case PRIO_FIELD_ID:
+        lua_pushinteger(L, id);
+        return 1;
+    case PRIO_FIELD_PRIORITY:
+    case PRIO_FIELD_BASE_PRIORITY:
+        if ((record = job_record(v, id)) == NULL) return 0;
+        memcpy(&value, record + (code == PRIO_FIELD_PRIORITY ? v->effective_priority : v->base_priority), sizeof value);
+        push_number(L, value);
+        return 1;
+    case PRIO_FIELD_SUBMITTED_AT:
+    case PRIO_FIELD_STARTED_AT:
+    case PRIO_FIELD_FINISHED_AT:
+        if ((record = job_record(v, id)) == NULL) return 0;
+        memcpy(&value, record + (code == PRIO_FIELD_SUBMITTED_AT ? v->submitted_at
+                                 : code == PRIO_FIELD_STARTED_AT ? v->started_at : v->finished_at), sizeof value);
+        if (isnan(value)) lua_pushnil(L); else lua_pushnumber(L, value);
+        return 1;
+    case PRIO_FIELD_ATTEMPT: {
+        if ((record = job_record(v, id)) == NULL) return 0;
+        int32_t attempt;
+        memcpy(&attempt, record + v->attempt, sizeof attempt);
+        lua_pushinteger(L, attempt);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int job_index(lua_State *L) {
+    lua_settop(L, 2);
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNUMBER) {
+            lua_Integer id = prio_job_object_id(L, 1);
+            if (id > 0 && push_record_field(L, id, lua_tointeger(L, 3))) return 1;
+            return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+        }
+        lua_pop(L, 1);
+    }
+    lua_rawget(L, lua_upvalueindex(3));
+    return 1;
+}
+
+void prio_set_job_view(lua_State *L, const void *pages, long page_count) {
+    prio_job_view *v = &prio_getstate(L)->jobs;
+    v->pages = (const void *const *)pages;
+    v->page_count = page_count;
+}
+
+void prio_push_job_index_function(lua_State *L, int function_id, int field_codes_ref, int methods_ref) {
+    lua_pushinteger(L, function_id);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, field_codes_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, methods_ref);
+    lua_pushcclosure(L, job_index, 3);
 }
 
 void prio_push_host_function(lua_State *L, int function_id) {

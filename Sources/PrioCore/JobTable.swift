@@ -16,28 +16,58 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     static let pageShift = 12
     static let pageSize = 1 << pageShift
 
-    /// nil for a page whose jobs were all released.
-    var pages: ContiguousArray<UnsafeMutablePointer<JobRecord>?> = []
+    /// The page pointers, nil for a page whose jobs were all released. Kept
+    /// in memory this table allocates itself, so that `pageList` can be
+    /// handed to C (which reads fields of job objects directly) and stays
+    /// valid until the next `append` that starts a page.
+    private var pageStorage: UnsafeMutablePointer<UnsafeMutablePointer<JobRecord>?>
+    private var pageCapacity = 16
+    private(set) var pageCount = 0
     /// Records on each page not yet released.
     private var liveCounts: ContiguousArray<Int32> = []
     /// Ids handed out so far: the next record gets this id.
     private(set) var count = 0
 
-    init() {}
+    init() {
+        pageStorage = .allocate(capacity: pageCapacity)
+    }
 
     deinit {
-        for page in pages { page?.deallocate() }
+        for index in 0..<pageCount { pageStorage[index]?.deallocate() }
+        pageStorage.deallocate()
+    }
+
+    /// The page pointers (`pageCount` of them), for readers outside Swift.
+    var pageList: UnsafePointer<UnsafeMutablePointer<JobRecord>?> { UnsafePointer(pageStorage) }
+
+    /// Page `index`'s records, or nil once freed.
+    func page(_ index: Int) -> UnsafeMutablePointer<JobRecord>? {
+        precondition(index >= 0 && index < pageCount, "no such page")
+        return pageStorage[index]
+    }
+
+    private mutating func appendPage() {
+        if pageCount == pageCapacity {
+            let grown = UnsafeMutablePointer<UnsafeMutablePointer<JobRecord>?>.allocate(capacity: pageCapacity * 2)
+            grown.moveInitialize(from: pageStorage, count: pageCount)
+            pageStorage.deallocate()
+            pageStorage = grown
+            pageCapacity *= 2
+        }
+        (pageStorage + pageCount).initialize(to: .allocate(capacity: Self.pageSize))
+        pageCount += 1
+        liveCounts.append(0)
     }
 
     /// The record of `id`; it must be live (traps on a freed page).
     subscript(id: Int) -> JobRecord {
-        unsafeAddress { UnsafePointer(pages[id &>> Self.pageShift]! + (id & (Self.pageSize - 1))) }
-        unsafeMutableAddress { pages[id &>> Self.pageShift]! + (id & (Self.pageSize - 1)) }
+        unsafeAddress { UnsafePointer(page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1))) }
+        unsafeMutableAddress { page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1)) }
     }
 
     /// Whether `id` was handed out and not released yet.
     func isLive(_ id: Int) -> Bool {
-        guard id >= 0, id < count, let page = pages[id &>> Self.pageShift] else { return false }
+        guard id >= 0, id < count, let page = pageStorage[id &>> Self.pageShift] else { return false }
         return !page[id & (Self.pageSize - 1)].released
     }
 
@@ -45,11 +75,8 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     mutating func append(_ record: JobRecord) -> Int {
         let id = count
         let offset = id & (Self.pageSize - 1)
-        if offset == 0 {
-            pages.append(.allocate(capacity: Self.pageSize))
-            liveCounts.append(0)
-        }
-        (pages[pages.count - 1]! + offset).initialize(to: record)
+        if offset == 0 { appendPage() }
+        (pageStorage[pageCount - 1]! + offset).initialize(to: record)
         liveCounts[liveCounts.count - 1] += 1
         count += 1
         return id
@@ -63,8 +90,8 @@ struct JobTable: ~Copyable, @unchecked Sendable {
         liveCounts[page] -= 1
         let pageIsFull = (page + 1) << Self.pageShift <= count
         if liveCounts[page] == 0, pageIsFull {
-            pages[page]!.deallocate()  // JobRecord is plain data: nothing to deinitialize
-            pages[page] = nil
+            pageStorage[page]!.deallocate()  // JobRecord is plain data: nothing to deinitialize
+            pageStorage[page] = nil
         }
     }
 
@@ -74,7 +101,7 @@ struct JobTable: ~Copyable, @unchecked Sendable {
         while id < count {
             let pageIndex = id &>> Self.pageShift
             let pageEnd = Swift.min((pageIndex + 1) << Self.pageShift, count)
-            if let page = pages[pageIndex] {
+            if let page = pageStorage[pageIndex] {
                 while id < pageEnd {
                     if !page[id & (Self.pageSize - 1)].released { body(id) }
                     id += 1
@@ -103,5 +130,29 @@ extension JobTable: HeapPositions {
     subscript(heapPosition job: Int32) -> Int32 {
         get { self[Int(job)].heapPosition }
         set { self[Int(job)].heapPosition = newValue }
+    }
+}
+
+/// Where a job record's fields are, for a reader outside Swift: the C
+/// `__index` of job objects reads numeric fields straight from the
+/// scheduler's pages (`Scheduler.recordPages`), so a policy hook reading
+/// `job.base_priority` of every job never crosses into Swift.
+public enum JobRecordLayout {
+    public static let pageShift = JobTable.pageShift
+    public static let stride = MemoryLayout<JobRecord>.stride
+    public static let effectivePriority = MemoryLayout<JobRecord>.offset(of: \.effectivePriority)!
+    public static let basePriority = MemoryLayout<JobRecord>.offset(of: \.basePriority)!
+    public static let submittedAt = MemoryLayout<JobRecord>.offset(of: \.submittedAt)!
+    public static let startedAt = MemoryLayout<JobRecord>.offset(of: \.startedAt)!
+    public static let finishedAt = MemoryLayout<JobRecord>.offset(of: \.finishedAt)!
+    public static let attempt = MemoryLayout<JobRecord>.offset(of: \.attempt)!
+    /// A `Bool`: the record is released, its fields mean nothing.
+    public static let released = MemoryLayout<JobRecord>.offset(of: \.released)!
+}
+
+extension Scheduler {
+    /// The record pages and their number, valid until the next `submit`.
+    public var recordPages: (pages: UnsafeRawPointer, count: Int) {
+        (UnsafeRawPointer(records.pageList), records.pageCount)
     }
 }

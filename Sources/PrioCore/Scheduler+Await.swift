@@ -148,13 +148,18 @@ extension Scheduler {
     mutating func refreshEffectivePriority(_ id: Int32) {
         guard id != 0, !records[Int(id)].state.isFinished else { return }
         var effective = records[Int(id)].policyPriority
-        for waiter in waiters[id] ?? [] where waiter != 0 {
-            effective = Swift.min(effective, records[Int(waiter)].effectivePriority)
+        // Most jobs neither wait nor are waited for: skip the lookups then.
+        if !waiters.isEmpty, let list = waiters[id] {
+            for waiter in list where waiter != 0 {
+                effective = Swift.min(effective, records[Int(waiter)].effectivePriority)
+            }
         }
         guard effective != records[Int(id)].effectivePriority else { return }
         records[Int(id)].effectivePriority = effective
         requeue(id)
-        for target in Set(awaits[id]?.targets ?? []) { refreshEffectivePriority(target) }
+        if !awaits.isEmpty, let targets = awaits[id]?.targets {
+            for target in Set(targets) { refreshEffectivePriority(target) }
+        }
     }
 
     /// Moves a job to its place for its current key in whichever queue holds it.

@@ -10,6 +10,28 @@ import PrioCore
 /// releases what it kept for it (see `LuaScheduler+Release`): memory stays
 /// flat over a long run. Fields are read live from the scheduler.
 extension LuaScheduler {
+    /// Tells the C `__index` of job objects where job records are and how
+    /// they are laid out (once, at setup).
+    func describeJobRecordLayout() {
+        guard let state = prio_getstate(lua.pointer) else { return }
+        state.pointee.jobs.page_shift = Int32(JobRecordLayout.pageShift)
+        state.pointee.jobs.stride = JobRecordLayout.stride
+        state.pointee.jobs.effective_priority = JobRecordLayout.effectivePriority
+        state.pointee.jobs.base_priority = JobRecordLayout.basePriority
+        state.pointee.jobs.submitted_at = JobRecordLayout.submittedAt
+        state.pointee.jobs.started_at = JobRecordLayout.startedAt
+        state.pointee.jobs.finished_at = JobRecordLayout.finishedAt
+        state.pointee.jobs.attempt = JobRecordLayout.attempt
+        state.pointee.jobs.released = JobRecordLayout.released
+        publishJobRecords()
+    }
+
+    /// Tells it where the record pages are now: a submit may have moved them.
+    func publishJobRecords() {
+        let pages = core.recordPages
+        prio_set_job_view(lua.pointer, pages.pages, pages.count)
+    }
+
     /// Pushes `job`'s object onto `state`.
     func pushJobObject(_ job: JobID, on state: LuaState) {
         prio_push_job_object(state.pointer, refs.jobObjects, refs.jobMetatable, lua_Integer(job.value))
@@ -23,24 +45,15 @@ extension LuaScheduler {
         return core.contains(job) ? job : nil
     }
 
-    /// `job.field`: the fields of SPEC.md §3, then the methods. The key is
-    /// looked up in a table of field codes, so no Swift string is made: a
-    /// policy's `priority` hook reads fields of every job, often.
+    /// `job.field` for the fields of SPEC.md §3 other than `id`. The C
+    /// `__index` of job objects (CLuaShim `job_index`) answers methods and
+    /// `id` itself, looks the key up in the field-code table, and calls this
+    /// with `(job, key, code)`: no Swift string is made, since a policy's
+    /// `priority` hook reads fields of every job, often.
     func luaJobIndex(_ lua: LuaState) -> HostResult {
-        guard let job = jobID(lua, at: 1) else {
+        guard let job = jobID(lua, at: 1), let code = lua.integer(at: 3).flatMap({ JobField(rawValue: Int($0)) })
+        else {
             lua.pushNil()
-            return .values(1)
-        }
-        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.fieldCodes))
-        lua.pushValue(at: 2)
-        lua_rawget(lua.pointer, -2)
-        let code = lua.integer(at: -1).flatMap { JobField(rawValue: Int($0)) }
-        lua.pop(2)
-        guard let code else {
-            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.methods))
-            lua.pushValue(at: 2)
-            lua_rawget(lua.pointer, -2)
-            prio_remove(lua.pointer, -2)
             return .values(1)
         }
         pushField(code, of: job, on: lua)
@@ -103,6 +116,7 @@ extension LuaScheduler {
 
 /// The fields a job object has, by the code `RegistryRefs.fieldCodes` maps their names to.
 enum JobField: Int, CaseIterable {
+    /// `id` must be `PRIO_FIELD_ID`: the C `__index` answers it.
     case id = 1, name, priority, basePriority, status, attempt, submittedAt, startedAt, finishedAt, deadline
     case group, tags, data, result, error
 

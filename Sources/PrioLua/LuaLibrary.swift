@@ -37,6 +37,7 @@ extension LuaScheduler {
         let job = core.submit(
             priority: priority, group: group, delay: options.delay ?? 0, timeout: options.timeout ?? .infinity,
             deadline: options.deadline.map { now + $0 } ?? .nan, now: now)
+        publishJobRecords()
         lua.pushValue(at: 2)
         lua.popIntoRegistryTable(refs.functions, key: job.value)
         if let name = options.name { info.names[job.value] = name }
@@ -217,12 +218,16 @@ extension LuaScheduler {
         guard let priority = lua.number(at: 2), priority.isFinite else {
             return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
         }
+        let hasPriorityHook = policy.hooks.contains(.priority)
+        guard hasPriorityHook || options.events != nil else {
+            core.setPriority(job, base: priority)
+            return .values(0)
+        }
         let before = core[job].effectivePriority
         core.setPriority(job, base: priority)
-        if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
+        if hasPriorityHook { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
         if core[job].effectivePriority != before {
-            emit(
-                .reprioritized, job, reason: policy.hooks.contains(.priority) ? "set_priority, policy" : "set_priority")
+            emit(.reprioritized, job, reason: hasPriorityHook ? "set_priority, policy" : "set_priority")
         }
         return .values(0)
     }

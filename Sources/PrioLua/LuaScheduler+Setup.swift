@@ -63,6 +63,7 @@ extension LuaScheduler {
         let L = lua.pointer
         let opened = options.sandbox ? prio_open_sandbox_libs_protected(L) : prio_openlibs_protected(L)
         guard opened == LUA_OK else { throw PrioError.outOfMemory }
+        describeJobRecordLayout()
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.jobThreads = newRegistryTable(weakMode: "k")
@@ -140,7 +141,11 @@ extension LuaScheduler {
     private func pushHostTable() {
         prio_newtable(lua.pointer)
         for function in HostFunction.allCases {
-            prio_push_host_function(lua.pointer, function.rawValue)
+            if function == .jobIndex {
+                prio_push_job_index_function(lua.pointer, function.rawValue, refs.fieldCodes, refs.methods)
+            } else {
+                prio_push_host_function(lua.pointer, function.rawValue)
+            }
             lua.setRawField(function.luaName, ofTableAt: -2)
         }
         prio_push_suspending_function(lua.pointer)

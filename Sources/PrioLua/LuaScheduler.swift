@@ -50,7 +50,7 @@ public final class LuaScheduler {
     var failures: [RunReport.Failure] = []
     @exclusivity(unchecked) var unobservedFailures: Set<Int> = []
     var mainError: String?
-    var policy = PolicySettings()
+    @exclusivity(unchecked) var policy = PolicySettings()
     var rules: [Rule] = []
     /// The policy hooks and rules being called, innermost last.
     @exclusivity(unchecked) var hookContexts: [HookContext] = []

@@ -10,10 +10,30 @@ enum PolicyHook: String, CaseIterable {
     case onDeadline = "on_deadline"
 }
 
+/// Which hooks are installed: a bit per hook, since `contains` is asked on
+/// every submit and `set_priority`.
+struct PolicyHookSet {
+    private var bits: UInt8 = 0
+
+    private static func bit(_ hook: PolicyHook) -> UInt8 {
+        switch hook {
+        case .priority: return 1
+        case .onSubmit: return 2
+        case .onStart: return 4
+        case .onFinish: return 8
+        case .onError: return 16
+        case .onDeadline: return 32
+        }
+    }
+
+    func contains(_ hook: PolicyHook) -> Bool { bits & Self.bit(hook) != 0 }
+    mutating func insert(_ hook: PolicyHook) { bits |= Self.bit(hook) }
+}
+
 /// What the installed policy consists of, as the run loop needs it. The
 /// hook functions themselves stay in a Lua table (`RegistryRefs.policy`).
 struct PolicySettings {
-    var hooks: Set<PolicyHook> = []
+    var hooks = PolicyHookSet()
     /// Seconds between periodic re-evaluations of `priority`, if any.
     var interval: Double?
     var preempt = false

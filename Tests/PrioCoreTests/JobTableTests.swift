@@ -13,18 +13,18 @@ final class JobTableTests: XCTestCase {
             XCTAssertEqual(table.append(record(Double(index))), index)
         }
         XCTAssertEqual(table[JobTable.pageSize + 3].basePriority, Double(JobTable.pageSize + 3))
-        XCTAssertEqual(table.pages.count, 3)
+        XCTAssertEqual(table.pageCount, 3)
     }
 
     func testAPageIsFreedOnceEveryJobOnItIsReleased() {
         var table = JobTable()
         for index in 0..<(JobTable.pageSize + 1) { _ = table.append(record(Double(index))) }
         for id in 0..<(JobTable.pageSize - 1) { table.release(id) }
-        XCTAssertNotNil(table.pages[0], "one job on the page is still live")
+        XCTAssertNotNil(table.page(0), "one job on the page is still live")
         XCTAssertTrue(table.isLive(JobTable.pageSize - 1))
         XCTAssertFalse(table.isLive(0))
         table.release(JobTable.pageSize - 1)
-        XCTAssertNil(table.pages[0])
+        XCTAssertNil(table.page(0))
         XCTAssertFalse(table.isLive(JobTable.pageSize - 1))
         XCTAssertTrue(table.isLive(JobTable.pageSize))
     }
@@ -33,7 +33,7 @@ final class JobTableTests: XCTestCase {
         var table = JobTable()
         for index in 0..<3 { _ = table.append(record(Double(index))) }
         for id in 0..<3 { table.release(id) }
-        XCTAssertNotNil(table.pages[0], "more jobs will go on this page")
+        XCTAssertNotNil(table.page(0), "more jobs will go on this page")
         XCTAssertEqual(table.append(record(9)), 3)
         XCTAssertEqual(table[3].basePriority, 9)
     }

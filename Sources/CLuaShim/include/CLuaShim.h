@@ -23,6 +23,18 @@ enum {
 /* Called by the trampoline: runs Swift host function `function_id`. */
 typedef int (*prio_dispatch_fn)(lua_State *L, int function_id);
 
+/* Where the scheduler keeps job records (PrioCore JobRecordLayout): pages
+   of 2^page_shift records of `stride` bytes, NULL when freed; the offsets
+   of the fields the C __index of job objects reads directly. Republished
+   by the host after every submit. */
+typedef struct prio_job_view {
+    const void *const *pages;
+    long page_count;
+    int page_shift;
+    long stride;
+    long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt, released;
+} prio_job_view;
+
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
 typedef struct prio_state {
     void *host;             /* Unmanaged pointer to the Swift runtime */
@@ -53,6 +65,7 @@ typedef struct prio_state {
     double sleeping_until;            /* the watcher's current wake-up, 0 when idle */
     int in_hook;                      /* policy hooks, rules, closes running: no preemption */
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
+    prio_job_view jobs;               /* job records, for job_index */
 } prio_state;
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
@@ -63,6 +76,21 @@ prio_state *prio_getstate(lua_State *L);
 void prio_set_dispatch(prio_dispatch_fn fn);
 /* Pushes a C closure that calls Swift host function `function_id`. */
 void prio_push_host_function(lua_State *L, int function_id);
+/* Codes of the job fields the C __index answers itself (JobField on the Swift side). */
+enum {
+    PRIO_FIELD_ID = 1,
+    PRIO_FIELD_PRIORITY = 3,
+    PRIO_FIELD_BASE_PRIORITY = 4,
+    PRIO_FIELD_ATTEMPT = 6,
+    PRIO_FIELD_SUBMITTED_AT = 7,
+    PRIO_FIELD_STARTED_AT = 8,
+    PRIO_FIELD_FINISHED_AT = 9
+};
+/* Pushes the __index of job objects: methods and `id` are answered in C,
+   other fields by host function `function_id`, called with (job, key, code). */
+void prio_push_job_index_function(lua_State *L, int function_id, int field_codes_ref, int methods_ref);
+/* Where the job records are now (after every submit); the layout is set in prio_state.jobs once. */
+void prio_set_job_view(lua_State *L, const void *pages, long page_count);
 /* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
 void prio_push_suspending_function(lua_State *L);
 
