@@ -11,9 +11,40 @@ static prio_dispatch_fn dispatch_to_swift = NULL;
 
 void prio_set_dispatch(prio_dispatch_fn fn) { dispatch_to_swift = fn; }
 
+/* Every thread's extra space holds the state pointer (Lua copies the main
+   thread's into each new one); its low bit marks a job's own coroutine. */
+#define THREAD_IS_JOB ((uintptr_t)1)
+#define THREAD_SEEN ((uintptr_t)2)
+
 prio_state *prio_getstate(lua_State *L) {
-    return *(prio_state **)lua_getextraspace(L);
+    return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~(THREAD_IS_JOB | THREAD_SEEN));
 }
+
+int prio_thread_was_seen(lua_State *co) { return (*(uintptr_t *)lua_getextraspace(co) & THREAD_SEEN) != 0; }
+
+/* coroutine.running(): as Lua's, but marks the thread as seen by the script,
+   so that it is never reused for another job. */
+static int running_marking_seen(lua_State *L) {
+    int is_main = lua_pushthread(L);
+    *(uintptr_t *)lua_getextraspace(L) |= THREAD_SEEN;
+    lua_pushboolean(L, is_main);
+    return 2;
+}
+
+void prio_push_running_function(lua_State *L) { lua_pushcfunction(L, running_marking_seen); }
+
+void prio_mark_job_thread(lua_State *co, int is_job) {
+    uintptr_t *space = (uintptr_t *)lua_getextraspace(co);
+    *space = (*space & ~THREAD_IS_JOB) | (is_job ? THREAD_IS_JOB : 0);
+}
+
+static int is_job_thread(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    lua_pushboolean(L, co != NULL && (*(uintptr_t *)lua_getextraspace(co) & THREAD_IS_JOB));
+    return 1;
+}
+
+void prio_push_is_job_thread_function(lua_State *L) { lua_pushcfunction(L, is_job_thread); }
 
 /* --- allocator: counts bytes; refuses growth past the limit while enforced --- */
 static void *prio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -142,7 +173,7 @@ static const char *job_record(const prio_job_view *v, lua_Integer id) {
     long page = (long)(id >> v->page_shift);
     if (page >= v->page_count || v->pages[page] == NULL) return NULL;
     const char *record = (const char *)v->pages[page] + (size_t)(id & ((1L << v->page_shift) - 1)) * v->stride;
-    return *(const _Bool *)(record + v->released) ? NULL : record;
+    return (*(const unsigned char *)(record + v->flags) & v->released_bit) ? NULL : record;
 }
 
 /* Pushes a number as the host does: integral values as integers. */
@@ -575,3 +606,7 @@ void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id
         lua_pop(L, 2);
     }
 }
+
+int prio_gc_step(lua_State *L, int kilobytes) { return lua_gc(L, LUA_GCSTEP, kilobytes); }
+
+int prio_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }

@@ -100,11 +100,31 @@ public struct JobRecord: Sendable {
     var heapPosition: Int32 = -1
     public internal(set) var state: JobState
     public internal(set) var wakeReason: WakeReason
-    public internal(set) var holdsSlot: Bool
+    /// `holdsSlot`, `hasStarted` and `released`, one bit each (so a record is 80 bytes).
+    var flags: UInt8 = 0
+
+    public internal(set) var holdsSlot: Bool {
+        get { flags & Self.holdsSlotBit != 0 }
+        set { set(Self.holdsSlotBit, newValue) }
+    }
     /// The runtime has a live coroutine for this job.
-    public internal(set) var hasStarted: Bool
+    public internal(set) var hasStarted: Bool {
+        get { flags & Self.hasStartedBit != 0 }
+        set { set(Self.hasStartedBit, newValue) }
+    }
     /// Released by the runtime (`Scheduler.release`): the id is free of meaning.
-    var released = false
+    var released: Bool {
+        get { flags & Self.releasedBit != 0 }
+        set { set(Self.releasedBit, newValue) }
+    }
+
+    static let holdsSlotBit: UInt8 = 1
+    static let hasStartedBit: UInt8 = 2
+    static let releasedBit: UInt8 = 4
+
+    private mutating func set(_ bit: UInt8, _ on: Bool) {
+        if on { flags |= bit } else { flags &= ~bit }
+    }
 
     init(
         state: JobState, priority: Double, policyPriority: Double, order: Int64, group: Int32, submittedAt: Double
@@ -121,8 +141,6 @@ public struct JobRecord: Sendable {
         self.generation = 0
         self.state = state
         self.wakeReason = .none
-        self.holdsSlot = false
-        self.hasStarted = false
     }
 }
 

@@ -146,8 +146,9 @@ public enum JobRecordLayout {
     public static let startedAt = MemoryLayout<JobRecord>.offset(of: \.startedAt)!
     public static let finishedAt = MemoryLayout<JobRecord>.offset(of: \.finishedAt)!
     public static let attempt = MemoryLayout<JobRecord>.offset(of: \.attempt)!
-    /// A `Bool`: the record is released, its fields mean nothing.
-    public static let released = MemoryLayout<JobRecord>.offset(of: \.released)!
+    /// A byte whose bit `releasedBit` says the record is released: its fields mean nothing.
+    public static let flags = MemoryLayout<JobRecord>.offset(of: \.flags)!
+    public static let releasedBit = JobRecord.releasedBit
 }
 
 extension Scheduler {

@@ -22,7 +22,8 @@ extension LuaScheduler {
         state.pointee.jobs.started_at = JobRecordLayout.startedAt
         state.pointee.jobs.finished_at = JobRecordLayout.finishedAt
         state.pointee.jobs.attempt = JobRecordLayout.attempt
-        state.pointee.jobs.released = JobRecordLayout.released
+        state.pointee.jobs.flags = JobRecordLayout.flags
+        state.pointee.jobs.released_bit = Int32(JobRecordLayout.releasedBit)
         publishJobRecords()
     }
 

@@ -63,15 +63,21 @@ extension LuaScheduler {
     private func release(_ job: JobID) {
         if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
         // Its body and coroutine went when it finished; the rest only some jobs have.
-        var tables: [Int32] = []
-        switch core[job].state {
-        case .done: tables.append(refs.results)
-        case .failed, .cancelled: tables.append(refs.errors)
-        default: break
+        var tables: (Int32, Int32, Int32) = (core[job].state == .done ? refs.results : refs.errors, 0, 0)
+        var count: Int32 = 1
+        if submittedWithData > 0 {
+            tables.1 = refs.data
+            count = 2
         }
-        if submittedWithData > 0 { tables.append(refs.data) }
-        if submittedWithTags > 0 { tables.append(refs.tags) }
-        prio_clear_job_entries(lua.pointer, tables, Int32(tables.count), lua_Integer(job.value))
+        if submittedWithTags > 0 {
+            if count == 2 { tables.2 = refs.tags } else { tables.1 = refs.tags }
+            count += 1
+        }
+        withUnsafePointer(to: &tables) {
+            $0.withMemoryRebound(to: Int32.self, capacity: 3) {
+                prio_clear_job_entries(lua.pointer, $0, count, lua_Integer(job.value))
+            }
+        }
         info.forget(job)
         if !reportedPriority.isEmpty { reportedPriority[job.value] = nil }
         core.release(job)

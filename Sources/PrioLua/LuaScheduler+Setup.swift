@@ -7,7 +7,7 @@ import PrioCore
 struct RegistryRefs {
     var functions: Int32 = 0  // id -> job body
     var threads: Int32 = 0  // id -> running coroutine
-    var jobThreads: Int32 = 0  // coroutine -> id (weak keys)
+    var threadPool: Int32 = 0  // finished jobs' threads, ready for new jobs
     var results: Int32 = 0  // id -> array of return values
     var errors: Int32 = 0  // id -> error value
     var data: Int32 = 0  // id -> opts.data
@@ -66,7 +66,7 @@ extension LuaScheduler {
         describeJobRecordLayout()
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
-        refs.jobThreads = newRegistryTable(weakMode: "k")
+        refs.threadPool = newRegistryTable()
         refs.results = newRegistryTable()
         refs.errors = newRegistryTable()
         refs.data = newRegistryTable()
@@ -152,6 +152,10 @@ extension LuaScheduler {
         lua.setRawField("suspending", ofTableAt: -2)
         prio_push_enter_function(lua.pointer)
         lua.setRawField("enter", ofTableAt: -2)
+        prio_push_is_job_thread_function(lua.pointer)
+        lua.setRawField("is_job_thread", ofTableAt: -2)
+        prio_push_running_function(lua.pointer)
+        lua.setRawField("running", ofTableAt: -2)
         prio_push_stopping_function(lua.pointer)
         lua.setRawField("stopping", ofTableAt: -2)
     }
@@ -159,7 +163,7 @@ extension LuaScheduler {
     private func pushInternalsTable() {
         prio_newtable(lua.pointer)
         for (name, ref) in [
-            ("job_threads", refs.jobThreads), ("methods", refs.methods), ("job_metatable", refs.jobMetatable),
+            ("methods", refs.methods), ("job_metatable", refs.jobMetatable),
             ("rule_metatable", refs.ruleMetatable),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
@@ -173,23 +177,13 @@ extension LuaScheduler {
         let absolute = lua_absindex(lua.pointer, index)
         lua.pushValue(at: absolute)
         lua.popIntoRegistryTable(refs.threads, key: job.value)
-        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobThreads))
-        lua.pushValue(at: absolute)
-        lua.push(integer: job.value)
-        lua_rawset(lua.pointer, -3)
-        lua.pop()
+        if let co = lua_tothread(lua.pointer, absolute) { prio_mark_job_thread(co, 1) }
     }
 
     /// Forgets `job`'s coroutine (after it finished or was closed).
     func unregisterThread(job: JobID) {
         lua.pushField(ofRegistryTable: refs.threads, key: job.value)
-        if lua.type(at: -1) == LUA_TTHREAD {
-            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.jobThreads))
-            lua.pushValue(at: -2)
-            lua.pushNil()
-            lua_rawset(lua.pointer, -3)
-            lua.pop()
-        }
+        if let co = lua_tothread(lua.pointer, -1) { prio_mark_job_thread(co, 0) }
         lua.pop()
         lua.clearRegistryField(refs.threads, key: job.value)
     }

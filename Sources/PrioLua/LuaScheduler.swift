@@ -77,6 +77,12 @@ public final class LuaScheduler {
     /// Many hook calls in a row share one installation of the budget hook.
     var batchingHookCalls = false
     var mainLoaded = false
+    /// Jobs finished since the collector was last stepped for them.
+    var finishedSinceCollectorStep = 0
+    /// A job ran out of memory: collect fully at the next turn of the run loop.
+    var collectFully = false
+    /// Threads in `RegistryRefs.threadPool` (1...count).
+    var threadPoolCount = 0
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
     public init(options: RunOptions = RunOptions()) throws {
@@ -132,6 +138,7 @@ public final class LuaScheduler {
         if !mainLoaded { core.finished(.main, .done, now: clock.now) }
         while mainError == nil {
             releaseFinishedJobsIfDue()
+            stepCollectorForFinishedJobs()
             checkPolicyFile()
             deliverExternalResults()
             switch core.nextStep(now: clock.now) {

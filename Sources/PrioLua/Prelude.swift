@@ -22,7 +22,10 @@ enum Prelude {
         local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield
         local raw_close, raw_status = coroutine.close, coroutine.status
         local suspending, enter, raw_running = host.suspending, host.enter, coroutine.running
-        local job_threads = internals.job_threads
+        local is_job_thread = host.is_job_thread
+        -- A job's thread may be reused once the job is done, unless the script
+        -- ever held it: coroutine.running marks it.
+        coroutine.running = host.running
         local error, type, select = error, type, select
 
         -- A scheduler suspension (sleep, await, a preemption, ...) inside a script's
@@ -46,7 +49,7 @@ enum Prelude {
         end
 
         function coroutine.resume(co, ...)
-          if job_threads[co] then return false, "cannot resume a job's own coroutine" end
+          if is_job_thread(co) then return false, "cannot resume a job's own coroutine" end
           if in_scheduler[co] then return false, "cannot resume a coroutine suspended in the scheduler" end
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
@@ -70,7 +73,7 @@ enum Prelude {
         -- closing the next coroutine): cap the nesting, in every mode.
         local close_depth, pcall = 0, pcall
         function coroutine.close(co)
-          if job_threads[co] then error("cannot close a job's own coroutine", 2) end
+          if is_job_thread(co) then error("cannot close a job's own coroutine", 2) end
           if in_scheduler[co] then error("cannot close a coroutine suspended in the scheduler", 2) end
           if close_depth >= 200 then error("coroutine.close nested more than 200 deep", 2) end
           close_depth = close_depth + 1

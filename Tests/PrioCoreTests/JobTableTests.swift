@@ -86,3 +86,11 @@ final class SchedulerReleaseTests: XCTestCase {
         XCTAssertLessThan(s[ids[1]].order, s[ids[0]].order)
     }
 }
+
+final class JobRecordSizeTests: XCTestCase {
+    /// A queued job costs its record: 80 bytes is what the spawn benchmark's
+    /// memory target (160 bytes per queued job, all told) was planned with.
+    func testRecordIsEightyBytes() {
+        XCTAssertEqual(MemoryLayout<JobRecord>.stride, 80)
+    }
+}

@@ -32,7 +32,9 @@ typedef struct prio_job_view {
     long page_count;
     int page_shift;
     long stride;
-    long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt, released;
+    long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt;
+    long flags;       /* a byte; released_bit set when the record is released */
+    int released_bit;
 } prio_job_view;
 
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
@@ -67,6 +69,20 @@ typedef struct prio_state {
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
 } prio_state;
+
+/* Marks (or unmarks) co as a job's own coroutine, which scripts may not
+   resume or close; `is_job_thread(co)` (pushed by the function below) tells. */
+void prio_mark_job_thread(lua_State *co, int is_job);
+void prio_push_is_job_thread_function(lua_State *L);
+/* Pushes the coroutine.running scripts get: it marks the thread as seen. */
+void prio_push_running_function(lua_State *L);
+/* Whether a script ever held co (through coroutine.running): then it is never reused. */
+int prio_thread_was_seen(lua_State *co);
+
+/* One step of the incremental collector, as if `kilobytes` had been allocated. */
+int prio_gc_step(lua_State *L, int kilobytes);
+/* A full collection cycle. */
+int prio_gc_collect(lua_State *L);
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
 lua_State *prio_newstate(void *host);
