@@ -220,30 +220,53 @@ static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
 
 static int job_index(lua_State *L) {
     lua_settop(L, 2);
-    if (lua_type(L, 2) == LUA_TSTRING) {
-        lua_pushvalue(L, 2);
-        if (lua_rawget(L, lua_upvalueindex(2)) == LUA_TNUMBER) {
-            lua_Integer id = prio_job_object_id(L, 1);
-            if (id > 0 && push_record_field(L, id, lua_tointeger(L, 3))) return 1;
-            return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 1; /* a method, or nil */
+    /* job, key, code */
+    lua_Integer id = prio_job_object_id(L, 1);
+    if (id > 0 && push_record_field(L, id, lua_tointeger(L, 3))) return 1;
+    return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+}
+
+static prio_set_priority_fn set_priority_fast = NULL;
+
+void prio_set_priority_fast_path(prio_set_priority_fn fn) { set_priority_fast = fn; }
+
+/* job:set_priority(p). A valid call goes straight to the host's fast path;
+   anything else (a bad argument, a policy to consult, an observer to tell)
+   to host function `function_id` (upvalue 1), which also words the errors. */
+static int job_set_priority(lua_State *L) {
+    if (lua_gettop(L) == 2 && set_priority_fast != NULL) {
+        lua_Integer id = prio_job_object_id(L, 1);
+        int is_number = 0;
+        double priority = lua_tonumberx(L, 2, &is_number);
+        if (id > 0 && is_number && isfinite(priority)) {
+            prio_state *st = prio_getstate(L);
+            int enforcing = st->enforce_limit;
+            st->enforce_limit = 0;
+            int handled = set_priority_fast(st->host, id, priority);
+            st->enforce_limit = enforcing;
+            if (handled) return 0;
         }
-        lua_pop(L, 1);
     }
-    lua_rawget(L, lua_upvalueindex(3));
-    return 1;
+    return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+}
+
+void prio_push_job_set_priority_function(lua_State *L, int function_id) {
+    lua_pushinteger(L, function_id);
+    lua_pushcclosure(L, job_set_priority, 1);
+}
+
+void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref) {
+    lua_pushinteger(L, function_id);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, keys_ref);
+    lua_pushcclosure(L, job_index, 2);
 }
 
 void prio_set_job_view(lua_State *L, const void *pages, long page_count) {
     prio_job_view *v = &prio_getstate(L)->jobs;
     v->pages = (const void *const *)pages;
     v->page_count = page_count;
-}
-
-void prio_push_job_index_function(lua_State *L, int function_id, int field_codes_ref, int methods_ref) {
-    lua_pushinteger(L, function_id);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, field_codes_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, methods_ref);
-    lua_pushcclosure(L, job_index, 3);
 }
 
 void prio_push_host_function(lua_State *L, int function_id) {

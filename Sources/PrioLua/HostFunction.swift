@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import PrioCore
 
 /// The Swift functions Lua can call. Each is pushed as a C closure around the
 /// trampoline in CLuaShim, which calls `dispatchHostFunction` with the case's
@@ -72,6 +73,13 @@ let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
     }
     guard let function = HostFunction(rawValue: functionID) else { return Int32(PRIO_RAISE) }
     return scheduler.call(function, LuaState(pointer)).status
+}
+
+/// The C fast path of `job:set_priority` (see `prio_set_priority_fast_path`).
+let setPriorityFastPath: prio_set_priority_fn = { host, id, priority in
+    guard let host else { return 0 }
+    let scheduler = Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue()
+    return scheduler.setPriorityWithoutPolicy(JobID(Int(id)), priority) ? 1 : 0
 }
 
 extension LuaScheduler {

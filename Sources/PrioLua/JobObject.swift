@@ -46,11 +46,11 @@ extension LuaScheduler {
         return core.contains(job) ? job : nil
     }
 
-    /// `job.field` for the fields of SPEC.md §3 other than `id`. The C
-    /// `__index` of job objects (CLuaShim `job_index`) answers methods and
-    /// `id` itself, looks the key up in the field-code table, and calls this
-    /// with `(job, key, code)`: no Swift string is made, since a policy's
-    /// `priority` hook reads fields of every job, often.
+    /// `job.field` for the fields the C `__index` of job objects (CLuaShim
+    /// `job_index`) leaves to Swift. It looks the key up in one table (field
+    /// name -> code, method name -> function), answers methods, `id` and the
+    /// numeric fields itself, and calls this with `(job, key, code)`: no
+    /// Swift string is made, since a policy hook reads fields of every job.
     func luaJobIndex(_ lua: LuaState) -> HostResult {
         guard let job = jobID(lua, at: 1), let code = lua.integer(at: 3).flatMap({ JobField(rawValue: Int($0)) })
         else {
@@ -115,7 +115,7 @@ extension LuaScheduler {
     }
 }
 
-/// The fields a job object has, by the code `RegistryRefs.fieldCodes` maps their names to.
+/// The fields a job object has, by the code `RegistryRefs.jobKeys` maps their names to.
 enum JobField: Int, CaseIterable {
     /// `id` must be `PRIO_FIELD_ID`: the C `__index` answers it.
     case id = 1, name, priority, basePriority, status, attempt, submittedAt, startedAt, finishedAt, deadline

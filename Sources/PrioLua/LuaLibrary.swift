@@ -211,6 +211,16 @@ extension LuaScheduler {
     }
 
     /// `job:set_priority(p)`: a new base priority, effective at once.
+    /// The common case of `job:set_priority(p)`, called straight from C
+    /// with a valid job object and a finite number (`setPriorityFastPath`):
+    /// nothing to tell an observer and no policy to consult. Returns false
+    /// to have `luaJobSetPriority` do it.
+    func setPriorityWithoutPolicy(_ job: JobID, _ priority: Double) -> Bool {
+        guard !policy.hooks.contains(.priority), options.events == nil, core.contains(job) else { return false }
+        core.setPriority(job, base: priority)
+        return true
+    }
+
     func luaJobSetPriority(_ lua: LuaState) -> HostResult {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "set_priority", "job expected, got \(describeArgument(lua, 1))")

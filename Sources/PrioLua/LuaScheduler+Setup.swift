@@ -12,13 +12,12 @@ struct RegistryRefs {
     var errors: Int32 = 0  // id -> error value
     var data: Int32 = 0  // id -> opts.data
     var tags: Int32 = 0  // id -> opts.tags
-    var methods: Int32 = 0  // method name -> function
     var jobMetatable: Int32 = 0
     var jobObjects: Int32 = 0  // id -> the job's object (weak values)
     var policy: Int32 = 0  // the installed policy's fields
     var rules: Int32 = 0  // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
-    var fieldCodes: Int32 = 0  // job field name -> JobField code
+    var jobKeys: Int32 = 0  // job field name -> JobField code; method name -> function
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -71,14 +70,13 @@ extension LuaScheduler {
         refs.errors = newRegistryTable()
         refs.data = newRegistryTable()
         refs.tags = newRegistryTable()
-        refs.methods = newRegistryTable()
         refs.jobMetatable = newRegistryTable()
         refs.jobObjects = newRegistryTable(weakMode: "v")
         refs.policy = newRegistryTable()
         refs.rules = newRegistryTable()
         refs.ruleMetatable = newRegistryTable()
-        refs.fieldCodes = newRegistryTable()
-        lua_rawgeti(L, prio_registryindex(), lua_Integer(refs.fieldCodes))
+        refs.jobKeys = newRegistryTable()
+        lua_rawgeti(L, prio_registryindex(), lua_Integer(refs.jobKeys))
         for field in JobField.allCases {
             lua.push(integer: field.rawValue)
             lua.setRawField(field.luaName, ofTableAt: -2)
@@ -141,10 +139,10 @@ extension LuaScheduler {
     private func pushHostTable() {
         prio_newtable(lua.pointer)
         for function in HostFunction.allCases {
-            if function == .jobIndex {
-                prio_push_job_index_function(lua.pointer, function.rawValue, refs.fieldCodes, refs.methods)
-            } else {
-                prio_push_host_function(lua.pointer, function.rawValue)
+            switch function {
+            case .jobIndex: prio_push_job_index_function(lua.pointer, function.rawValue, refs.jobKeys)
+            case .jobSetPriority: prio_push_job_set_priority_function(lua.pointer, function.rawValue)
+            default: prio_push_host_function(lua.pointer, function.rawValue)
             }
             lua.setRawField(function.luaName, ofTableAt: -2)
         }
@@ -163,7 +161,7 @@ extension LuaScheduler {
     private func pushInternalsTable() {
         prio_newtable(lua.pointer)
         for (name, ref) in [
-            ("methods", refs.methods), ("job_metatable", refs.jobMetatable),
+            ("methods", refs.jobKeys), ("job_metatable", refs.jobMetatable),
             ("rule_metatable", refs.ruleMetatable),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))

@@ -94,6 +94,7 @@ public final class LuaScheduler {
         coreStorage.initialize(to: Scheduler(concurrency: options.concurrency))
         self.clock = RunClock(virtual: options.virtualTime)
         prio_set_dispatch(dispatchHostFunction)
+        prio_set_priority_fast_path(setPriorityFastPath)
         guard let state = prio_newstate(nil) else { throw PrioError.outOfMemory }
         self.lua = LuaState(state)
         prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()

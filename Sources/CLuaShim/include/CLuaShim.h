@@ -102,9 +102,17 @@ enum {
     PRIO_FIELD_STARTED_AT = 8,
     PRIO_FIELD_FINISHED_AT = 9
 };
-/* Pushes the __index of job objects: methods and `id` are answered in C,
-   other fields by host function `function_id`, called with (job, key, code). */
-void prio_push_job_index_function(lua_State *L, int function_id, int field_codes_ref, int methods_ref);
+/* Pushes the __index of job objects. keys_ref is a table: field name ->
+   code, method name -> function. Methods, `id` and the numeric fields are
+   answered in C, other fields by host function `function_id`, called with
+   (job, key, code). */
+void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref);
+/* The host's fast path for job:set_priority(p) with a valid job and a
+   finite number: returns 1 when it did the change, 0 to take the full path. */
+typedef int (*prio_set_priority_fn)(void *host, lua_Integer job_id, double priority);
+void prio_set_priority_fast_path(prio_set_priority_fn fn);
+/* Pushes job:set_priority, which tries the fast path before host function `function_id`. */
+void prio_push_job_set_priority_function(lua_State *L, int function_id);
 /* Where the job records are now (after every submit); the layout is set in prio_state.jobs once. */
 void prio_set_job_view(lua_State *L, const void *pages, long page_count);
 /* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
