@@ -228,6 +228,25 @@ static int job_index(lua_State *L) {
     return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
 }
 
+static prio_yield_check_fn yield_check = NULL;
+
+void prio_set_yield_fast_path(prio_yield_check_fn fn) { yield_check = fn; }
+
+/* yield(). When the host says giving way would change nothing, it returns
+   true at once; otherwise host function `function_id` (upvalue 1) suspends. */
+static int job_yield(lua_State *L) {
+    if (yield_check != NULL && lua_isyieldable(L) && yield_check(prio_getstate(L)->host)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
+}
+
+void prio_push_yield_function(lua_State *L, int function_id) {
+    lua_pushinteger(L, function_id);
+    lua_pushcclosure(L, job_yield, 1);
+}
+
 static prio_set_priority_fn set_priority_fast = NULL;
 
 void prio_set_priority_fast_path(prio_set_priority_fn fn) { set_priority_fast = fn; }

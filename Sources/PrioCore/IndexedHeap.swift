@@ -93,18 +93,33 @@ public struct IndexedHeap: Sendable {
         }
     }
 
+    /// Bottom-up removal: the hole left at `index` moves down along the
+    /// smaller children to a leaf (one comparison per level), then the last
+    /// entry rises from there, past `index` if it must; it seldom rises far.
+    /// Keys are unique (every order is), so the result is a valid heap.
     private mutating func remove<Positions: HeapPositions & ~Copyable>(at index: Int, positions: inout Positions) {
-        let removed = entries[index].job
-        let last = entries.count - 1
-        if index != last {
-            entries.swapAt(index, last)
-            positions[heapPosition: entries[index].job] = Int32(index)
-        }
-        entries.removeLast()
-        positions[heapPosition: removed] = -1
-        if index < entries.count {
-            siftDown(index, positions: &positions)
-            siftUp(index, positions: &positions)
+        positions[heapPosition: entries[index].job] = -1
+        let last = entries.removeLast()
+        guard index < entries.count else { return }
+        entries.withUnsafeMutableBufferPointer { heap in
+            var hole = index
+            while true {
+                var child = 2 * hole + 1
+                guard child < heap.count else { break }
+                if child + 1 < heap.count, heap[child + 1].key < heap[child].key { child += 1 }
+                heap[hole] = heap[child]
+                positions[heapPosition: heap[hole].job] = Int32(hole)
+                hole = child
+            }
+            while hole > 0 {
+                let parent = (hole - 1) / 2
+                guard last.key < heap[parent].key else { break }
+                heap[hole] = heap[parent]
+                positions[heapPosition: heap[hole].job] = Int32(hole)
+                hole = parent
+            }
+            heap[hole] = last
+            positions[heapPosition: last.job] = Int32(hole)
         }
     }
 

@@ -219,11 +219,10 @@ public struct Scheduler: ~Copyable, Sendable {
     /// been picked again.
     /// - Complexity: O(1)
     public func yieldWouldChangeNothing(_ job: JobID, now: Double) -> Bool {
-        let record = records[job.value]
-        guard record.state == .running, record.holdsSlot, slotsHeld >= concurrency,
+        guard records[job.value].state == .running, records[job.value].holdsSlot, slotsHeld >= concurrency,
             nextDueEvent >= dueEvents.count
         else { return false }
-        if let best = ready.min, best.key.priority <= record.effectivePriority { return false }
+        if let best = ready.min, best.key.priority <= records[job.value].effectivePriority { return false }
         if let due = timers.nextDue, due <= now { return false }
         return !(preemptionEnabled && !pending.isEmpty)
     }

@@ -82,6 +82,12 @@ let setPriorityFastPath: prio_set_priority_fn = { host, id, priority in
     return scheduler.setPriorityWithoutPolicy(JobID(Int(id)), priority) ? 1 : 0
 }
 
+/// The C check of `yield()` (see `prio_set_yield_fast_path`).
+let yieldFastPath: prio_yield_check_fn = { host in
+    guard let host else { return 0 }
+    return Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue().yieldWouldChangeNothing() ? 1 : 0
+}
+
 extension LuaScheduler {
     func call(_ function: HostFunction, _ lua: LuaState) -> HostResult {
         switch function {

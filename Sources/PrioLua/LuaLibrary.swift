@@ -81,24 +81,23 @@ extension LuaScheduler {
     }
 
     /// `yield()`: gives way to ready jobs of equal or better priority.
-    /// When giving way would pick this job again at once, it just goes on:
-    /// same result (`true`), no coroutine switch.
+    /// `yield()`, once its C fast path (`yieldWouldChangeNothing`) has said
+    /// that giving way would change something.
     func luaYield(_ lua: LuaState) -> HostResult {
-        if let job = running, yieldWouldChangeNothing(job, lua) {
-            lua.push(true)
-            return .values(1)
-        }
-        return suspend(lua, .yield)
+        suspend(lua, .yield)
     }
 
-    /// The scheduler's check, plus the runtime's own reasons to go round the
-    /// run loop: an observer sees every suspension, a policy file may be due
-    /// for a reload, outside work may have completed, a self-cancel stops at
-    /// the next suspension, and a hook or C call cannot yield at all.
-    private func yieldWouldChangeNothing(_ job: JobID, _ lua: LuaState) -> Bool {
-        options.events == nil && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
-            && hookContexts.isEmpty && lua_isyieldable(lua.pointer) != 0
-            && core.yieldWouldChangeNothing(job, now: clock.now)
+    /// Whether the running job's `yield()` can just return `true`: giving
+    /// way would pick it again at once. The C `yield` asks this first (when
+    /// the coroutine can yield at all) and skips the coroutine switch. The
+    /// scheduler's check, plus the runtime's own reasons to go round the run
+    /// loop: an observer sees every suspension, a policy file may be due for
+    /// a reload, outside work may have completed, a self-cancel stops at the
+    /// next suspension, and a hook cannot suspend.
+    func yieldWouldChangeNothing() -> Bool {
+        guard let job = running else { return false }
+        return options.events == nil && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
+            && hookContexts.isEmpty && core.yieldWouldChangeNothing(job, now: clock.now)
     }
 
     /// Asks the trampoline to yield, once it is sure the yield can happen.

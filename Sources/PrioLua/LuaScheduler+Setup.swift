@@ -142,6 +142,7 @@ extension LuaScheduler {
             switch function {
             case .jobIndex: prio_push_job_index_function(lua.pointer, function.rawValue, refs.jobKeys)
             case .jobSetPriority: prio_push_job_set_priority_function(lua.pointer, function.rawValue)
+            case .yield: prio_push_yield_function(lua.pointer, function.rawValue)
             default: prio_push_host_function(lua.pointer, function.rawValue)
             }
             lua.setRawField(function.luaName, ofTableAt: -2)

@@ -95,6 +95,7 @@ public final class LuaScheduler {
         self.clock = RunClock(virtual: options.virtualTime)
         prio_set_dispatch(dispatchHostFunction)
         prio_set_priority_fast_path(setPriorityFastPath)
+        prio_set_yield_fast_path(yieldFastPath)
         guard let state = prio_newstate(nil) else { throw PrioError.outOfMemory }
         self.lua = LuaState(state)
         prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()

@@ -107,6 +107,12 @@ enum {
    answered in C, other fields by host function `function_id`, called with
    (job, key, code). */
 void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref);
+/* The host's check before yield() suspends: 1 when giving way would pick
+   the same job again at once, so yield() just returns true. */
+typedef int (*prio_yield_check_fn)(void *host);
+void prio_set_yield_fast_path(prio_yield_check_fn fn);
+/* Pushes yield(), which asks the check before host function `function_id`. */
+void prio_push_yield_function(lua_State *L, int function_id);
 /* The host's fast path for job:set_priority(p) with a valid job and a
    finite number: returns 1 when it did the change, 0 to take the full path. */
 typedef int (*prio_set_priority_fn)(void *host, lua_Integer job_id, double priority);
