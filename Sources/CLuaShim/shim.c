@@ -526,6 +526,8 @@ void prio_hook_leave(lua_State *L, lua_State *job_thread) {
     }
 }
 
+int prio_preemption_deferred(lua_State *L) { return atomic_load(&prio_getstate(L)->preempt_deferred); }
+
 void prio_request_stop(lua_State *L, int reason) {
     atomic_store(&prio_getstate(L)->stop_requested, reason);
 }

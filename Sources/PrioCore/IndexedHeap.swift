@@ -123,36 +123,42 @@ public struct IndexedHeap: Sendable {
         }
     }
 
+    // The sifts work on the buffer directly: no bounds or uniqueness checks
+    // per level (indices stay below the count by construction).
     private mutating func siftUp<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
-        var child = start
-        let moving = entries[child]
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard moving.key < entries[parent].key else { break }
-            entries[child] = entries[parent]
-            positions[heapPosition: entries[child].job] = Int32(child)
-            child = parent
+        entries.withUnsafeMutableBufferPointer { heap in
+            var child = start
+            let moving = heap[child]
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard moving.key < heap[parent].key else { break }
+                heap[child] = heap[parent]
+                positions[heapPosition: heap[child].job] = Int32(child)
+                child = parent
+            }
+            heap[child] = moving
+            positions[heapPosition: moving.job] = Int32(child)
         }
-        entries[child] = moving
-        positions[heapPosition: moving.job] = Int32(child)
     }
 
     private mutating func siftDown<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
-        var parent = start
-        let moving = entries[parent]
-        let count = entries.count
-        while true {
-            var best = 2 * parent + 1
-            guard best < count else { break }
-            let right = best + 1
-            if right < count, entries[right].key < entries[best].key { best = right }
-            guard entries[best].key < moving.key else { break }
-            entries[parent] = entries[best]
-            positions[heapPosition: entries[parent].job] = Int32(parent)
-            parent = best
+        entries.withUnsafeMutableBufferPointer { heap in
+            var parent = start
+            let moving = heap[parent]
+            let count = heap.count
+            while true {
+                var best = 2 * parent + 1
+                guard best < count else { break }
+                let right = best + 1
+                if right < count, heap[right].key < heap[best].key { best = right }
+                guard heap[best].key < moving.key else { break }
+                heap[parent] = heap[best]
+                positions[heapPosition: heap[parent].job] = Int32(parent)
+                parent = best
+            }
+            heap[parent] = moving
+            positions[heapPosition: moving.job] = Int32(parent)
         }
-        entries[parent] = moving
-        positions[heapPosition: moving.job] = Int32(parent)
     }
 }
 

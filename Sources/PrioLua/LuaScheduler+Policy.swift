@@ -19,7 +19,9 @@ extension LuaScheduler {
         let enforcing = prio_enforce_memory_limit(lua.pointer, 1)
         let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
         _ = prio_enforce_memory_limit(lua.pointer, enforcing)
-        prio_hook_leave(lua.pointer, running.flatMap { thread(of: $0)?.pointer })
+        // The job's thread is looked up only when a preemption was deferred meanwhile.
+        let deferred = prio_preemption_deferred(lua.pointer) != 0
+        prio_hook_leave(lua.pointer, deferred ? running.flatMap { thread(of: $0)?.pointer } : nil)
         hookContexts.removeLast()
         if outermost && !batchingHookCalls { prio_disarm_budget(lua.pointer) }
         guard status == LUA_OK else {

@@ -158,6 +158,8 @@ void prio_request_stop(lua_State *L, int reason);
    is deferred to the job's thread when the last such call returns. */
 void prio_hook_enter(lua_State *L);
 void prio_hook_leave(lua_State *L, lua_State *job_thread);
+/* Whether a preemption point came while in a hook (prio_hook_leave then needs the job's thread). */
+int prio_preemption_deferred(lua_State *L);
 /* Ends the watch; returns whether the resume stopped at a preemption point. */
 int prio_slice_end(lua_State *L);
 /* Records which thread executes now (the coroutine wrappers call it). */
