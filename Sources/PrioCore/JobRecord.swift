@@ -69,7 +69,7 @@ public enum WakeReason: UInt8, Sendable {
     case awaitTimedOut
 }
 
-/// Everything the scheduler keeps for every job, in 80 bytes: a queued job
+/// Everything the scheduler keeps for every job, in 72 bytes: a queued job
 /// costs this record plus its Lua function. What few jobs have (a timeout,
 /// a deadline) is kept beside it (`Scheduler.limits`).
 public struct JobRecord: Sendable {
@@ -94,13 +94,9 @@ public struct JobRecord: Sendable {
     /// Bumped whenever the job leaves a suspension, so timers set for an
     /// earlier one are recognised as stale.
     var generation: UInt32
-    /// Where the job is in `Scheduler.slotHolders` while it holds a slot.
-    var holderIndex: Int32 = -1
-    /// Where the job is in the heap that holds it (see `HeapPositions`).
-    var heapPosition: Int32 = -1
     public internal(set) var state: JobState
     public internal(set) var wakeReason: WakeReason
-    /// `holdsSlot`, `hasStarted` and `released`, one bit each (so a record is 80 bytes).
+    /// `holdsSlot`, `hasStarted` and `released`, one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
 
     public internal(set) var holdsSlot: Bool {

@@ -39,10 +39,10 @@ extension Scheduler {
     }
 
     /// Adds the slot time of a job giving its slot back to its group's total.
-    mutating func accountSlotTime(of id: Int32) {
+    mutating func accountSlotTime(of id: Int32, holderIndex: Int) {
         guard fairShare != nil else { return }
         let group = Int(records[Int(id)].group)
-        let held = lastNow - slotTakenAt[Int(records[Int(id)].holderIndex)]
+        let held = lastNow - slotTakenAt[holderIndex]
         fairShare?.used[group, default: 0] += held
     }
 }

@@ -38,7 +38,10 @@ public struct Scheduler: ~Copyable, Sendable {
     var records = JobTable()
     /// Timeouts and deadlines, for the jobs that have them.
     var limits: [Int32: JobLimits] = [:]
-    /// When each slot holder took its slot (fair-share accounting), by `holderIndex`.
+    /// Index in `slotHolders` by job, kept only above `holderMapThreshold` slots.
+    var holderIndexByJob: [Int32: Int32]?
+    static let holderMapThreshold = 64
+    /// When each slot holder took its slot (fair-share accounting), in `slotHolders` order.
     var slotTakenAt: [Double] = []
     public let concurrency: Int
     public internal(set) var slotsHeld = 0
@@ -72,6 +75,7 @@ public struct Scheduler: ~Copyable, Sendable {
     public init(concurrency: Int) {
         precondition(concurrency >= 1, "concurrency must be at least 1")
         self.concurrency = concurrency
+        if concurrency > Self.holderMapThreshold { holderIndexByJob = [:] }
         _ = records.append(
             JobRecord(
                 state: .ready, priority: -.infinity, policyPriority: -.infinity, order: 0, group: -1, submittedAt: 0))
@@ -297,7 +301,7 @@ public struct Scheduler: ~Copyable, Sendable {
     mutating func takeSlot(_ id: Int32) {
         records[Int(id)].holdsSlot = true
         slotsHeld += 1
-        records[Int(id)].holderIndex = Int32(slotHolders.count)
+        holderIndexByJob?[id] = Int32(slotHolders.count)
         slotHolders.append(id)
         slotTakenAt.append(lastNow)
         let group = Int(records[Int(id)].group)
@@ -310,19 +314,26 @@ public struct Scheduler: ~Copyable, Sendable {
         guard records[Int(id)].holdsSlot else { return }
         records[Int(id)].holdsSlot = false
         slotsHeld -= 1
-        let index = Int(records[Int(id)].holderIndex)
-        accountSlotTime(of: id)
+        let index = holderIndex(of: id)
+        accountSlotTime(of: id, holderIndex: index)
         let last = slotHolders.removeLast()
         let lastTakenAt = slotTakenAt.removeLast()
         if last != id {
             slotHolders[index] = last
             slotTakenAt[index] = lastTakenAt
-            records[Int(last)].holderIndex = Int32(index)
+            holderIndexByJob?[last] = Int32(index)
         }
-        records[Int(id)].holderIndex = -1
+        holderIndexByJob?[id] = nil
         let group = Int(records[Int(id)].group)
         guard group >= 0 else { return }
         groups[group].held -= 1
+    }
+
+    /// Where a slot holder is in `slotHolders`: a short search with a few
+    /// slots, a map with many (30,000 holders must not cost a search each).
+    func holderIndex(of id: Int32) -> Int {
+        if let map = holderIndexByJob { return Int(map[id]!) }
+        return slotHolders.firstIndex(of: id)!
     }
 
     /// Takes the job out of whichever queue holds it.

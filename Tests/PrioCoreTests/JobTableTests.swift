@@ -88,9 +88,10 @@ final class SchedulerReleaseTests: XCTestCase {
 }
 
 final class JobRecordSizeTests: XCTestCase {
-    /// A queued job costs its record: 80 bytes is what the spawn benchmark's
-    /// memory target (160 bytes per queued job, all told) was planned with.
-    func testRecordIsEightyBytes() {
-        XCTAssertEqual(MemoryLayout<JobRecord>.stride, 80)
+    /// A queued job costs its record and a heap position: 72 + 4 bytes is
+    /// what the spawn benchmark's memory target (160 bytes per queued job,
+    /// all told) was planned with.
+    func testRecordIsSeventyTwoBytes() {
+        XCTAssertEqual(MemoryLayout<JobRecord>.stride, 72)
     }
 }
