@@ -99,25 +99,27 @@ public struct JobRecord: Sendable {
     /// `holdsSlot`, `hasStarted` and `released`, one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
 
+    // Always inlined: a call would copy the whole record to pass it as `self`.
     public internal(set) var holdsSlot: Bool {
-        get { flags & Self.holdsSlotBit != 0 }
-        set { set(Self.holdsSlotBit, newValue) }
+        @inline(__always) get { flags & Self.holdsSlotBit != 0 }
+        @inline(__always) set { set(Self.holdsSlotBit, newValue) }
     }
     /// The runtime has a live coroutine for this job.
     public internal(set) var hasStarted: Bool {
-        get { flags & Self.hasStartedBit != 0 }
-        set { set(Self.hasStartedBit, newValue) }
+        @inline(__always) get { flags & Self.hasStartedBit != 0 }
+        @inline(__always) set { set(Self.hasStartedBit, newValue) }
     }
     /// Released by the runtime (`Scheduler.release`): the id is free of meaning.
     var released: Bool {
-        get { flags & Self.releasedBit != 0 }
-        set { set(Self.releasedBit, newValue) }
+        @inline(__always) get { flags & Self.releasedBit != 0 }
+        @inline(__always) set { set(Self.releasedBit, newValue) }
     }
 
     static let holdsSlotBit: UInt8 = 1
     static let hasStartedBit: UInt8 = 2
     static let releasedBit: UInt8 = 4
 
+    @inline(__always)
     private mutating func set(_ bit: UInt8, _ on: Bool) {
         if on { flags |= bit } else { flags &= ~bit }
     }

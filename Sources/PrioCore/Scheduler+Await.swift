@@ -88,7 +88,7 @@ extension Scheduler {
     /// Tells the waiters of a job that just finished. Returns whether anyone waited.
     @discardableResult
     mutating func notifyWaiters(of id: Int32) -> Bool {
-        guard let list = waiters.removeValue(forKey: id) else { return false }
+        guard !waiters.isEmpty, let list = waiters.removeValue(forKey: id) else { return false }
         for waiter in list {
             guard var record = awaits[waiter] else { continue }
             record.remaining -= 1
@@ -115,7 +115,7 @@ extension Scheduler {
 
     /// Removes `waiter`'s await edges and the priority it lent.
     mutating func dropAwait(_ waiter: Int32) {
-        guard let record = awaits.removeValue(forKey: waiter) else { return }
+        guard !awaits.isEmpty, let record = awaits.removeValue(forKey: waiter) else { return }
         for target in Set(record.targets) {
             waiters[target]?.removeAll { $0 == waiter }
             if waiters[target]?.isEmpty == true { waiters[target] = nil }

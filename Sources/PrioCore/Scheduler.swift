@@ -83,6 +83,14 @@ public struct Scheduler: ~Copyable, Sendable {
     }
 
     public subscript(id: JobID) -> JobRecord { records[id.value] }
+    /// The job's state, read without copying its whole record.
+    public func state(of id: JobID) -> JobState { records[id.value].state }
+    /// The job's status, read without copying its whole record.
+    public func status(of id: JobID) -> JobStatus {
+        let state = records[id.value].state
+        if (state == .sleeping || state == .blocked) && !records[id.value].holdsSlot { return .pending }
+        return state.status
+    }
     public var lastJobID: JobID { JobID(records.count - 1) }
     /// Ids handed out so far, the main chunk's included: jobs are 1..<jobCount.
     public var jobCount: Int { records.count }

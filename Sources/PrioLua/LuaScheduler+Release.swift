@@ -54,7 +54,7 @@ extension LuaScheduler {
     /// Finished, its object collected, and not an unobserved failure (the
     /// end-of-run summary still names those).
     private func mayRelease(_ job: JobID) -> Bool {
-        core[job].state.isFinished && (unobservedFailures.isEmpty || !unobservedFailures.contains(job.value))
+        core.state(of: job).isFinished && (unobservedFailures.isEmpty || !unobservedFailures.contains(job.value))
             && prio_job_object_alive(lua.pointer, refs.jobObjects, lua_Integer(job.value)) == 0
     }
 
@@ -63,7 +63,7 @@ extension LuaScheduler {
     private func release(_ job: JobID) {
         if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
         // Its body and coroutine went when it finished; the rest only some jobs have.
-        var tables: (Int32, Int32, Int32) = (core[job].state == .done ? refs.results : refs.errors, 0, 0)
+        var tables: (Int32, Int32, Int32) = (core.state(of: job) == .done ? refs.results : refs.errors, 0, 0)
         var count: Int32 = 1
         if submittedWithData > 0 {
             tables.1 = refs.data

@@ -166,16 +166,18 @@ extension LuaScheduler {
         else { return }
         co.top = 0
         lua_sethook(co.pointer, nil, 0, 0)
-        lua.pushField(ofRegistryTable: refs.threads, key: job.value)
+        lua_pushthread(co.pointer)
+        co.move(1, to: lua)
         threadPoolCount += 1
         lua.popIntoRegistryTable(refs.threadPool, key: threadPoolCount)
     }
 
-    /// Pushes a pooled thread onto the main stack and returns it, or nil when the pool is empty.
+    /// Pushes a pooled thread onto the main stack and returns it, or nil when
+    /// the pool is empty. The pool's slot keeps its reference until a later
+    /// put overwrites it (at most `threadPoolLimit` threads stay anchored).
     private func takePooledThread() -> OpaquePointer? {
         guard threadPoolCount > 0 else { return nil }
         lua.pushField(ofRegistryTable: refs.threadPool, key: threadPoolCount)
-        lua.clearRegistryField(refs.threadPool, key: threadPoolCount)
         threadPoolCount -= 1
         return lua_tothread(lua.pointer, -1)
     }
@@ -201,7 +203,7 @@ extension LuaScheduler {
             _ = prio_gc_collect(lua.pointer)
             return
         }
-        guard finishedSinceCollectorStep > 0 else { return }
+        guard finishedSinceCollectorStep >= Self.collectorStepBatch else { return }
         let kilobytes = Int32(clamping: finishedSinceCollectorStep * Self.collectorKilobytesPerFinishedJob)
         finishedSinceCollectorStep = 0
         _ = prio_gc_step(lua.pointer, kilobytes)
@@ -209,6 +211,8 @@ extension LuaScheduler {
 
     /// Allocation each finished job counts as, for the collector.
     static let collectorKilobytesPerFinishedJob = 1
+    /// Finished jobs per step: one call per job would cost more than the step.
+    static let collectorStepBatch = 16
 
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
     private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {

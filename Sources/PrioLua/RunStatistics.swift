@@ -101,9 +101,9 @@ struct JobLedger {
 
     /// Adds `job` (not a rejected one) as it is now.
     mutating func record(_ job: JobID, of scheduler: LuaScheduler) {
-        let record = scheduler.core[job]
-        countsByStatus[record.status.ordinal] += 1
+        countsByStatus[scheduler.core.status(of: job).ordinal] += 1
         guard scheduler.options.collectsTimings else { return }
+        let record = scheduler.core[job]
         let wait = record.startedAt.isNaN ? nil : record.startedAt - record.submittedAt
         let run = record.startedAt.isNaN || record.finishedAt.isNaN ? nil : record.finishedAt - record.startedAt
         byPriority.record(record.basePriority, wait: wait, run: run)
