@@ -101,6 +101,7 @@ extension LuaScheduler {
     /// interval timer, and a re-evaluation of every job.
     func policyInstalled() {
         policy.reportedFailures.removeAll()
+        if !policy.hooks.contains(.priority) { unpinAllJobObjects() }
         core.preemptionEnabled = policy.preempt
         let weights = policy.fairWeights.map { named in
             Dictionary(uniqueKeysWithValues: named.map { (index(ofGroup: $0.key), $0.value) })

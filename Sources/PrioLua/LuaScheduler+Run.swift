@@ -283,6 +283,7 @@ extension LuaScheduler {
     ///
     func markFinished(_ job: JobID) {
         lua.clearRegistryField(refs.functions, key: job.value)
+        unpinJobObject(job)
         noteFinished(job)
         finishedSinceCollectorStep += 1
     }

@@ -14,6 +14,7 @@ struct RegistryRefs {
     var tags: Int32 = 0  // id -> opts.tags
     var jobMetatable: Int32 = 0
     var jobObjects: Int32 = 0  // id -> the job's object (weak values)
+    var pinnedObjects: Int32 = 0  // id -> object, kept for the priority hook's re-evaluations
     var policy: Int32 = 0  // the installed policy's fields
     var rules: Int32 = 0  // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
@@ -72,6 +73,7 @@ extension LuaScheduler {
         refs.tags = newRegistryTable()
         refs.jobMetatable = newRegistryTable()
         refs.jobObjects = newRegistryTable(weakMode: "v")
+        refs.pinnedObjects = newRegistryTable()
         refs.policy = newRegistryTable()
         refs.rules = newRegistryTable()
         refs.ruleMetatable = newRegistryTable()

@@ -7,13 +7,15 @@ import XCTest
 /// refers to are released, so what stays is bounded by the batch size, not
 /// by how many jobs ran.
 final class ReleaseTests: XCTestCase {
-    private func runBatches(total: Int, keepEvery: Int? = nil) throws -> (LuaScheduler, RunReport) {
+    private func runBatches(total: Int, keepEvery: Int? = nil, policy: String = "") throws -> (LuaScheduler, RunReport)
+    {
         let output = OutputCollector()
         var options = RunOptions(virtualTime: true)
         options.output = { output.append($0) }
         let scheduler = try LuaScheduler(options: options)
         try scheduler.loadScript(
             source: """
+                \(policy)
                 local total, keep_every = \(total), \(keepEvery.map(String.init) ?? "nil")
                 kept = {}
                 local submitted = 0
@@ -35,6 +37,14 @@ final class ReleaseTests: XCTestCase {
         XCTAssertEqual(report.counts, ["done": 40_000])
         let known = scheduler.core.knownJobIDs().count
         XCTAssertLessThan(known, 12_000, "\(known) of 40,000 finished jobs are still kept")
+    }
+
+    func testJobsSeenByAPriorityHookAreReleasedOnceFinished() throws {
+        let (scheduler, report) = try runBatches(
+            total: 20_000, policy: "policy{priority = function(job) return job.base_priority + 1 end}")
+        XCTAssertEqual(report.counts, ["done": 20_000])
+        let known = scheduler.core.knownJobIDs().count
+        XCTAssertLessThan(known, 8_000, "\(known) of 20,000 finished jobs are still kept")
     }
 
     func testHeldJobsAreKeptAndCounted() throws {
