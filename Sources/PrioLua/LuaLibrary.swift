@@ -96,7 +96,7 @@ extension LuaScheduler {
     /// next suspension, and a hook cannot suspend.
     func yieldWouldChangeNothing() -> Bool {
         guard let job = running else { return false }
-        return options.events == nil && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
+        return !observed && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
             && hookContexts.isEmpty && core.yieldWouldChangeNothing(job, now: clock.now)
     }
 
@@ -215,7 +215,7 @@ extension LuaScheduler {
     /// nothing to tell an observer and no policy to consult. Returns false
     /// to have `luaJobSetPriority` do it.
     func setPriorityWithoutPolicy(_ job: JobID, _ priority: Double) -> Bool {
-        guard !policy.hooks.contains(.priority), options.events == nil, core.contains(job) else { return false }
+        guard !policy.hooks.contains(.priority), !observed, core.contains(job) else { return false }
         core.setPriority(job, base: priority)
         return true
     }
@@ -228,7 +228,7 @@ extension LuaScheduler {
             return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
         }
         let hasPriorityHook = policy.hooks.contains(.priority)
-        guard hasPriorityHook || options.events != nil else {
+        guard hasPriorityHook || observed else {
             core.setPriority(job, base: priority)
             return .values(0)
         }

@@ -13,6 +13,8 @@ import PrioCore
 /// live in `PrioCore.Scheduler`; this class carries them out through Lua.
 public final class LuaScheduler {
     let options: RunOptions
+    /// `options.events` is set: checked on hot paths without copying the closure out.
+    let observed: Bool
     let lua: LuaState
     /// The scheduling state lives behind a pointer that this object owns:
     /// read through `unsafeAddress`, a call like `core[job]` borrows the
@@ -92,6 +94,7 @@ public final class LuaScheduler {
             throw PrioError.invalidOption("concurrency must be an integer >= 1 (got \(options.concurrency))")
         }
         self.options = options
+        self.observed = options.events != nil
         self.coreStorage = UnsafeMutablePointer<Scheduler>.allocate(capacity: 1)
         coreStorage.initialize(to: Scheduler(concurrency: options.concurrency))
         self.clock = RunClock(virtual: options.virtualTime)

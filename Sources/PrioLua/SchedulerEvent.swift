@@ -25,7 +25,7 @@ public struct SchedulerEvent: Sendable, Equatable {
 extension LuaScheduler {
     /// Reports an event to the host's observer, if it has one.
     func emit(_ kind: SchedulerEvent.Kind, _ job: JobID, reason: String? = nil) {
-        guard let sink = options.events, !job.isMain else { return }
+        guard observed, let sink = options.events, !job.isMain else { return }
         let record = core[job]
         reportedPriority[job.value] = record.effectivePriority
         sink(
@@ -37,7 +37,7 @@ extension LuaScheduler {
     /// Emits `reprioritized` for each job whose effective priority differs
     /// from the last one reported. Costs nothing without an observer.
     func reportPriorityChanges(of jobs: [JobID], reason: String) {
-        guard options.events != nil else { return }
+        guard observed else { return }
         for job in jobs where !core[job].state.isFinished {
             if let last = reportedPriority[job.value], last != core[job].effectivePriority {
                 emit(.reprioritized, job, reason: reason)
