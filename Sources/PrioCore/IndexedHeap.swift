@@ -101,7 +101,7 @@ public struct IndexedHeap: Sendable {
         positions[heapPosition: entries[index].job] = -1
         let last = entries.removeLast()
         guard index < entries.count else { return }
-        entries.withUnsafeMutableBufferPointer { heap in
+        let leaf = entries.withUnsafeMutableBufferPointer { heap in
             var hole = index
             while true {
                 var child = 2 * hole + 1
@@ -111,16 +111,10 @@ public struct IndexedHeap: Sendable {
                 positions[heapPosition: heap[hole].job] = Int32(hole)
                 hole = child
             }
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                guard last.key < heap[parent].key else { break }
-                heap[hole] = heap[parent]
-                positions[heapPosition: heap[hole].job] = Int32(hole)
-                hole = parent
-            }
             heap[hole] = last
-            positions[heapPosition: last.job] = Int32(hole)
+            return hole
         }
+        siftUp(leaf, positions: &positions)
     }
 
     // The sifts work on the buffer directly: no bounds or uniqueness checks

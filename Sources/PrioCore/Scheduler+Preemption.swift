@@ -60,7 +60,9 @@ extension Scheduler {
 extension JobRecord {
     /// The status a script sees. A sleeping or blocked job that lost its
     /// slot to preemption is pending until it gets one back.
-    public var status: JobStatus {
+    public var status: JobStatus { Self.status(state: state, holdsSlot: holdsSlot) }
+
+    static func status(state: JobState, holdsSlot: Bool) -> JobStatus {
         if (state == .sleeping || state == .blocked) && !holdsSlot { return .pending }
         return state.status
     }

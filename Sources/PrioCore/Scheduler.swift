@@ -87,9 +87,7 @@ public struct Scheduler: ~Copyable, Sendable {
     public func state(of id: JobID) -> JobState { records[id.value].state }
     /// The job's status, read without copying its whole record.
     public func status(of id: JobID) -> JobStatus {
-        let state = records[id.value].state
-        if (state == .sleeping || state == .blocked) && !records[id.value].holdsSlot { return .pending }
-        return state.status
+        JobRecord.status(state: records[id.value].state, holdsSlot: records[id.value].holdsSlot)
     }
     public var lastJobID: JobID { JobID(records.count - 1) }
     /// Ids handed out so far, the main chunk's included: jobs are 1..<jobCount.
