@@ -61,6 +61,8 @@ extension LuaScheduler {
         }
         if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
         emit(.submitted, job)
+        // `submit(p, fn)` as a statement: no one can see an object made now.
+        if prio_results_discarded(lua.pointer) != 0 { return .values(0) }
         pushJobObject(job, on: lua)
         return .values(1)
     }

@@ -64,6 +64,7 @@ extension LuaScheduler {
         let opened = options.sandbox ? prio_open_sandbox_libs_protected(L) : prio_openlibs_protected(L)
         guard opened == LUA_OK else { throw PrioError.outOfMemory }
         describeJobRecordLayout()
+        prio_probe_wanted_results(L)
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.threadPool = newRegistryTable()

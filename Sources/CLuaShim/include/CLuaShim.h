@@ -68,6 +68,7 @@ typedef struct prio_state {
     int in_hook;                      /* policy hooks, rules, closes running: no preemption */
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
+    int knows_wanted_results;         /* prio_probe_wanted_results passed */
 } prio_state;
 
 /* Marks (or unmarks) co as a job's own coroutine, which scripts may not
@@ -83,6 +84,13 @@ int prio_thread_was_seen(lua_State *co);
 int prio_gc_step(lua_State *L, int kilobytes);
 /* A full collection cycle. */
 int prio_gc_collect(lua_State *L);
+
+/* Whether the C function running on L was called for no results (a statement
+   call): its results would be dropped. Always 0 unless the probe below passed. */
+int prio_results_discarded(lua_State *L);
+/* Checks that the running Lua library's call records read as wanted_results.c
+   expects, and turns prio_results_discarded on if so; returns whether it is on. */
+int prio_probe_wanted_results(lua_State *L);
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
 lua_State *prio_newstate(void *host);

@@ -1,0 +1,93 @@
+/*
+ * How many results the caller of a C function wants, read from Lua 5.4's
+ * call record. `submit` uses it to skip making a job object nobody can see
+ * (`submit(p, fn)` as a statement, the usual form): making and caching one
+ * is a third of what queueing a job costs.
+ *
+ * The public API does not tell, so this reads `L->ci->nresults` through
+ * mirrors of the head of Lua 5.4's `lua_State` and `CallInfo` (lstate.h;
+ * the same in every 5.4 release). Before trusting them, prio_probe_wanted_results
+ * checks them on the running library by calling a probe with known result
+ * counts; if any answer is wrong, the shortcut stays off and every call
+ * counts as wanting its results.
+ */
+#include "CLuaShim.h"
+#include <lauxlib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The head of Lua 5.4's CallInfo, up to nresults. */
+typedef struct mirror_callinfo {
+    void *func, *top;
+    void *previous, *next;
+    union {
+        struct { const void *savedpc; volatile int trap; int nextraargs; } l;
+        struct { void *k; ptrdiff_t old_errfunc; intptr_t ctx; } c;
+    } u;
+    union { int funcidx; int nyield; int nres; struct { unsigned short ftransfer, ntransfer; } transferinfo; } u2;
+    short nresults;
+    unsigned short callstatus;
+} mirror_callinfo;
+
+/* The head of Lua 5.4's lua_State, up to ci. */
+typedef struct mirror_state {
+    void *next;
+    unsigned char tt, marked, status, allowhook;
+    unsigned short nci;
+    void *top;
+    void *l_G;
+    mirror_callinfo *ci;
+} mirror_state;
+
+static int raw_wanted_results(lua_State *L) { return ((const mirror_state *)L)->ci->nresults; }
+
+int prio_results_discarded(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    return st->knows_wanted_results && raw_wanted_results(L) == 0;
+}
+
+/* Appends what its caller wants to the table in its upvalue. */
+static int probe(lua_State *L) {
+    lua_Integer n = (lua_Integer)luaL_len(L, lua_upvalueindex(1));
+    lua_pushinteger(L, raw_wanted_results(L));
+    lua_rawseti(L, lua_upvalueindex(1), n + 1);
+    return 0;
+}
+
+static const char probe_source[] =
+    "local p = ...\n"
+    "p()\n"
+    "local a = p()\n"
+    "local b, c = p()\n"
+    "local t = {p()}\n"
+    "return p()\n";
+static const lua_Integer probe_expected[] = {0, 1, 2, LUA_MULTRET, LUA_MULTRET};
+
+/* Runs protected (lua_pcall of a C function): pushes whether every answer was right. */
+static int run_probe(lua_State *L) {
+    lua_newtable(L);
+    int seen = lua_gettop(L);
+    if (luaL_loadbuffer(L, probe_source, sizeof probe_source - 1, "=probe") != LUA_OK) return lua_error(L);
+    lua_pushvalue(L, seen);
+    lua_pushcclosure(L, probe, 1);
+    lua_call(L, 1, 0);
+    size_t count = sizeof probe_expected / sizeof probe_expected[0];
+    int right = (size_t)luaL_len(L, seen) == count;
+    for (size_t i = 0; right && i < count; i++) {
+        lua_rawgeti(L, seen, (lua_Integer)i + 1);
+        right = lua_tointeger(L, -1) == probe_expected[i];
+        lua_pop(L, 1);
+    }
+    lua_pushboolean(L, right);
+    return 1;
+}
+
+int prio_probe_wanted_results(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    st->knows_wanted_results = 0;
+    if (lua_version(L) < 504 || lua_version(L) >= 505) return 0;
+    lua_pushcfunction(L, run_probe);
+    if (lua_pcall(L, 0, 1, 0) == LUA_OK) st->knows_wanted_results = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return st->knows_wanted_results;
+}
