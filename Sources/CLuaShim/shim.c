@@ -411,7 +411,10 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
         return;
     }
     if (st->in_hook) {
-        lua_sethook(L, NULL, 0, 0);  /* hooks run to completion: the job gives way after */
+        /* Hooks run to completion: the job gives way after. A policy hook
+           keeps its time budget, on this thread too (enter_coroutine). */
+        if (st->budget_deadline > 0) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+        else lua_sethook(L, NULL, 0, 0);
         atomic_store(&st->preempt_deferred, 1);
         return;
     }
@@ -433,39 +436,86 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
 
 /* The watcher. It is not woken at every resume: a new resume only moves
    the deadline later, so the watcher, waking at the old deadline, just
-   sleeps on to the new one. Resumes stay free of thread switches. */
+   sleeps on to the new one. Resumes take no lock and make no system call.
+
+   The resume side (prio_slice_begin) and the watcher share three atomics:
+   wake_at and stop_at (monotonic seconds, 0 = none), written by a resume,
+   and sleeping_until (0 = waiting for work), written by the watcher. Each
+   side writes its value and then reads the other's (sequentially
+   consistent), so at least one of them sees the other's write: either the
+   watcher sees the new deadline before it sleeps, or the resume sees that
+   the watcher would sleep past it and wakes it under the lock. A resume's
+   deadlines are stored before slice_generation moves on, so a watcher
+   that reads the new generation first reads the new deadlines too, and an
+   arm with an older generation is ignored by preempt_hook. The generation
+   is odd during a resume and even between resumes (next_generation), when
+   a lapsed deadline arms nothing. */
+static unsigned next_generation(prio_state *st, int resuming) {
+    unsigned generation = atomic_load_explicit(&st->slice_generation, memory_order_relaxed);
+    unsigned next = (generation | 1) + (resuming ? 2 : 1);
+    atomic_store(&st->slice_generation, next);
+    return next;
+}
+
+static double earliest_deadline(double wake, double stop) {
+    if (wake <= 0) return stop;
+    if (stop <= 0) return wake;
+    return stop < wake ? stop : wake;
+}
+
+/* The deadline is past: bring the executing resume to a preemption point
+   (and ask it to stop when its timeout is past), then consume the deadline
+   unless a newer resume has already replaced it. */
+static void slicer_fire(prio_state *st, unsigned generation, double wake, double stop, double now) {
+    int stopping = stop > 0 && now >= stop;
+    if (stopping && atomic_load(&st->stop_requested) == 0) {
+        atomic_store(&st->stop_requested, 1);
+        /* A newer resume began meanwhile: take the request back, unless its
+           own reset (after its generation bump) already did. */
+        if (atomic_load(&st->slice_generation) != generation) {
+            int requested = 1;
+            atomic_compare_exchange_strong(&st->stop_requested, &requested, 0);
+        }
+    }
+    lua_State *co = atomic_load(&st->executing);
+    if (co != NULL) {
+        atomic_store(&st->armed_generation, generation);
+        lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
+    }
+    /* One preemption point per resume; but keep watching for the timeout,
+       in case the thread is stuck where it cannot yield. */
+    atomic_compare_exchange_strong(&st->wake_at, &wake, 0.0);
+    if (stopping) atomic_compare_exchange_strong(&st->stop_at, &stop, 0.0);
+}
+
 static void *slicer_main(void *arg) {
     prio_state *st = (prio_state *)arg;
     pthread_mutex_lock(&st->slicer_lock);
     while (!st->slicer_quit) {
-        if (!st->slicing || st->wake_at <= 0) {
-            st->sleeping_until = 0;
-            pthread_cond_wait(&st->slicer_wake, &st->slicer_lock);
+        unsigned generation = atomic_load(&st->slice_generation);
+        double wake = atomic_load(&st->wake_at), stop = atomic_load(&st->stop_at);
+        double deadline = earliest_deadline(wake, stop);
+        double now = prio_monotonic_seconds();
+        if (deadline > 0 && now >= deadline) {
+            if (generation & 1) {
+                slicer_fire(st, generation, wake, stop, now);
+            } else {
+                /* Between resumes (policy hooks may be running coroutines): the deadline lapsed. */
+                atomic_compare_exchange_strong(&st->wake_at, &wake, 0.0);
+                atomic_compare_exchange_strong(&st->stop_at, &stop, 0.0);
+            }
             continue;
         }
-        double deadline = st->wake_at;
-        if (st->stop_at > 0 && st->stop_at < deadline) deadline = st->stop_at;
-        double now = prio_monotonic_seconds();
-        if (now < deadline) {
+        atomic_store(&st->sleeping_until, deadline);
+        if (atomic_load(&st->wake_at) != wake || atomic_load(&st->stop_at) != stop) continue;
+        if (deadline <= 0) {
+            pthread_cond_wait(&st->slicer_wake, &st->slicer_lock);
+        } else {
             struct timespec until;
             until.tv_sec = (time_t)deadline;
             until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
-            st->sleeping_until = deadline;
             pthread_cond_timedwait(&st->slicer_wake, &st->slicer_lock, &until);
-            continue;  /* re-check: the resume may have ended or moved its deadline */
         }
-        unsigned generation = atomic_load(&st->slice_generation);
-        int stopping = st->stop_at > 0 && now >= st->stop_at;
-        if (stopping && atomic_load(&st->stop_requested) == 0) atomic_store(&st->stop_requested, 1);
-        lua_State *co = atomic_load(&st->executing);
-        if (co != NULL) {
-            atomic_store(&st->armed_generation, generation);
-            lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
-        }
-        /* One preemption point per resume; but keep watching for the timeout,
-           in case the thread is stuck where it cannot yield. */
-        if (!stopping && st->stop_at > 0) st->wake_at = st->stop_at;
-        else st->slicing = 0;
     }
     pthread_mutex_unlock(&st->slicer_lock);
     return NULL;
@@ -495,24 +545,32 @@ static void slicer_stop(prio_state *st) {
 
 void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in) {
     prio_state *st = prio_getstate(L);
-    atomic_fetch_add(&st->slice_generation, 1);
-    atomic_store(&st->preempted, 0);
-    atomic_store(&st->preempt_deferred, 0);
-    atomic_store(&st->stop_requested, 0);
-    atomic_store(&st->executing, co);
-    if (wake_in <= 0 && stop_in <= 0) return;
+    /* preempted and preempt_deferred are written only on this thread (by
+       preempt_hook, which runs inside the resume). */
+    atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
+    atomic_store_explicit(&st->preempt_deferred, 0, memory_order_relaxed);
+    atomic_store_explicit(&st->executing, co, memory_order_relaxed);
+    if (!st->slicer_started && wake_in <= 0 && stop_in <= 0) {
+        next_generation(st, 1);
+        atomic_store(&st->stop_requested, 0);
+        return;
+    }
     if (!st->slicer_started) slicer_start(st);
-    if (!st->slicer_started) return;
-    double now = prio_monotonic_seconds();
-    pthread_mutex_lock(&st->slicer_lock);
-    st->wake_at = wake_in > 0 ? now + wake_in : (stop_in > 0 ? now + stop_in : 0);
-    st->stop_at = stop_in > 0 ? now + stop_in : 0;
-    st->slicing = 1;
-    double due = st->wake_at;
-    if (st->stop_at > 0 && st->stop_at < due) due = st->stop_at;
+    double now = wake_in > 0 || stop_in > 0 ? prio_monotonic_seconds() : 0;
+    double wake = wake_in > 0 ? now + wake_in : 0, stop = stop_in > 0 ? now + stop_in : 0;
+    atomic_store(&st->wake_at, wake);
+    atomic_store(&st->stop_at, stop);
+    next_generation(st, 1);
+    atomic_store(&st->stop_requested, 0); /* after the new generation: see slicer_fire */
+    double due = earliest_deadline(wake, stop);
+    if (due <= 0 || !st->slicer_started) return;
     /* Wake the watcher only if it would otherwise sleep past the new deadline. */
-    if (st->sleeping_until == 0 || due < st->sleeping_until) pthread_cond_signal(&st->slicer_wake);
-    pthread_mutex_unlock(&st->slicer_lock);
+    double sleeping_until = atomic_load(&st->sleeping_until);
+    if (sleeping_until == 0 || due < sleeping_until) {
+        pthread_mutex_lock(&st->slicer_lock);
+        pthread_cond_signal(&st->slicer_wake);
+        pthread_mutex_unlock(&st->slicer_lock);
+    }
 }
 
 void prio_hook_enter(lua_State *L) { prio_getstate(L)->in_hook += 1; }
@@ -534,14 +592,11 @@ void prio_request_stop(lua_State *L, int reason) {
 
 int prio_slice_end(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    atomic_store(&st->executing, NULL);
-    atomic_fetch_add(&st->slice_generation, 1);  /* any arm still pending is now stale */
-    if (st->slicer_started) {
-        pthread_mutex_lock(&st->slicer_lock);
-        st->slicing = 0;
-        pthread_mutex_unlock(&st->slicer_lock);
-    }
-    return atomic_exchange(&st->preempted, 0);
+    atomic_store_explicit(&st->executing, NULL, memory_order_relaxed);
+    next_generation(st, 0);  /* any arm still pending is now stale */
+    int preempted = atomic_load_explicit(&st->preempted, memory_order_relaxed);
+    atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
+    return preempted;
 }
 
 void prio_set_executing(lua_State *L, lua_State *co) {

@@ -42,6 +42,7 @@ final class HostileScriptTests: XCTestCase {
     func test_policy_hook_errors() throws { try check() }
     func test_policy_hook_loops() throws { try check() }
     func test_policy_hook_loops_in_coroutine() throws { try check() }
+    func test_priority_hook_loops_in_coroutine_mid_slice() throws { try check() }
     func test_policy_hook_xpcall_handler_loops() throws { try check() }
     func test_resume_other_jobs_inner_coroutine() throws { try check() }
     func test_resume_other_jobs_thread() throws { try check() }

@@ -60,11 +60,10 @@ typedef struct prio_state {
     int slicer_started;
     pthread_mutex_t slicer_lock;
     pthread_cond_t slicer_wake;
-    int slicing;                      /* a resume is being watched */
     int slicer_quit;
-    double wake_at;                   /* monotonic: slice end or next timer */
-    double stop_at;                   /* monotonic: the job's timeout, or 0 */
-    double sleeping_until;            /* the watcher's current wake-up, 0 when idle */
+    _Atomic(double) wake_at;          /* monotonic: slice end or next timer, or 0 */
+    _Atomic(double) stop_at;          /* monotonic: the job's timeout, or 0 */
+    _Atomic(double) sleeping_until;   /* the watcher's current wake-up, 0 when idle */
     int in_hook;                      /* policy hooks, rules, closes running: no preemption */
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
