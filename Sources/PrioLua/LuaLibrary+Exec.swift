@@ -157,6 +157,9 @@ extension LuaScheduler {
 
     /// Takes the completions posted so far and makes their jobs runnable.
     func deliverExternalResults() {
+        // Only jobs with outside work in flight take results (the loop below
+        // drops any other), so the inbox's lock is skipped when there are none.
+        guard !externalWork.isEmpty else { return }
         for (job, result) in inbox.drain() {
             guard externalWork.removeValue(forKey: job.value) != nil, core[job].state == .blocked else { continue }
             externalResults[job.value] = result
