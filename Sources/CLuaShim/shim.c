@@ -218,13 +218,46 @@ static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
     }
 }
 
+/* Slot of the field-name cache for the string at `name`. */
+static unsigned field_cache_slot(const char *name) {
+    return (unsigned)(((uintptr_t)name >> 4) & (PRIO_FIELD_CACHE_SIZE - 1));
+}
+
+/* A numeric field read by its name's string, without the table lookup.
+   Lua 5.4 interns short strings, and every field name is one and stays
+   alive as a key of the field-code table: while it lives, any string with
+   its text is that very string, so the string's address identifies the
+   field. Returns 1 when it pushed the field. */
+static int push_cached_field(lua_State *L) {
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    const char *name = lua_tolstring(L, 2, NULL);
+    prio_job_view *v = &prio_getstate(L)->jobs;
+    unsigned slot = field_cache_slot(name);
+    if (v->field_names[slot] != name) return 0;
+    lua_Integer id = prio_job_object_id(L, 1);
+    return id > 0 && push_record_field(L, id, v->field_codes[slot]);
+}
+
+static void remember_field(lua_State *L, int name_index, lua_Integer code) {
+    const char *name = lua_tolstring(L, name_index, NULL);
+    prio_job_view *v = &prio_getstate(L)->jobs;
+    unsigned slot = field_cache_slot(name);
+    v->field_names[slot] = name;
+    v->field_codes[slot] = (int)code;
+}
+
 static int job_index(lua_State *L) {
+    if (push_cached_field(L)) return 1;
     lua_settop(L, 2);
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 1; /* a method, or nil */
     /* job, key, code */
     lua_Integer id = prio_job_object_id(L, 1);
-    if (id > 0 && push_record_field(L, id, lua_tointeger(L, 3))) return 1;
+    lua_Integer code = lua_tointeger(L, 3);
+    if (id > 0 && push_record_field(L, id, code)) {
+        remember_field(L, 2, code);
+        return 1;
+    }
     return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
 }
 

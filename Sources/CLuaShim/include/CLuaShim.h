@@ -27,6 +27,8 @@ typedef int (*prio_dispatch_fn)(lua_State *L, int function_id);
    of 2^page_shift records of `stride` bytes, NULL when freed; the offsets
    of the fields the C __index of job objects reads directly. Republished
    by the host after every submit. */
+#define PRIO_FIELD_CACHE_SIZE 8
+
 typedef struct prio_job_view {
     const void *const *pages;
     long page_count;
@@ -35,6 +37,9 @@ typedef struct prio_job_view {
     long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt;
     long flags;       /* a byte; released_bit set when the record is released */
     int released_bit;
+    /* Field names job_index has seen, by their interned string (see there). */
+    const char *field_names[PRIO_FIELD_CACHE_SIZE];
+    int field_codes[PRIO_FIELD_CACHE_SIZE];
 } prio_job_view;
 
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
