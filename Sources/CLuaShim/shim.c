@@ -315,9 +315,10 @@ void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref) {
     lua_pushcclosure(L, job_index, 2);
 }
 
-void prio_set_job_view(lua_State *L, const void *pages, long page_count) {
+void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count) {
     prio_job_view *v = &prio_getstate(L)->jobs;
     v->pages = (const void *const *)pages;
+    v->word_pages = (int32_t *const *)word_pages;
     v->page_count = page_count;
 }
 
@@ -685,47 +686,6 @@ int prio_enforce_memory_limit(lua_State *L, int on) {
     int old = st->enforce_limit;
     st->enforce_limit = on;
     return old;
-}
-
-/* --- job objects --- */
-
-#define PRIO_JOB_MAGIC 0x6a6f6221u /* "!boj" */
-
-typedef struct {
-    uint32_t magic;
-    uint32_t unused;
-    lua_Integer id;
-} prio_job_box;
-
-void prio_push_job_object(lua_State *L, int cache_ref, int metatable_ref, lua_Integer id) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, cache_ref);
-    if (lua_rawgeti(L, -1, id) == LUA_TUSERDATA) {
-        lua_remove(L, -2);
-        return;
-    }
-    lua_pop(L, 1);
-    prio_job_box *box = (prio_job_box *)lua_newuserdatauv(L, sizeof *box, 0);
-    box->magic = PRIO_JOB_MAGIC;
-    box->unused = 0;
-    box->id = id;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, metatable_ref);
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, id);
-    lua_remove(L, -2);
-}
-
-lua_Integer prio_job_object_id(lua_State *L, int idx) {
-    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(prio_job_box)) return 0;
-    const prio_job_box *box = (const prio_job_box *)lua_touserdata(L, idx);
-    return box->magic == PRIO_JOB_MAGIC ? box->id : 0;
-}
-
-int prio_job_object_alive(lua_State *L, int cache_ref, lua_Integer id) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, cache_ref);
-    int alive = lua_rawgeti(L, -1, id) != LUA_TNIL;
-    lua_pop(L, 2);
-    return alive;
 }
 
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id) {

@@ -4,7 +4,8 @@ import PrioCore
 
 /// The `job` value scripts see: a small full userdata holding the job id,
 /// under the job metatable. A job has one object at a time, kept in a
-/// weak-valued cache by id, so `==` and table keys work. When the script
+/// weak-valued table (CLuaShim `job_objects.c`), so `==` and table keys
+/// work. When the script
 /// has dropped every reference and the collector has cleared the cache
 /// entry, nothing can ask about a finished job any more, and the runtime
 /// releases what it kept for it (see `LuaScheduler+Release`): memory stays
@@ -30,12 +31,12 @@ extension LuaScheduler {
     /// Tells it where the record pages are now: a submit may have moved them.
     func publishJobRecords() {
         let pages = core.recordPages
-        prio_set_job_view(lua.pointer, pages.pages, pages.count)
+        prio_set_job_view(lua.pointer, pages.pages, core.hostWordPages, pages.count)
     }
 
     /// Pushes `job`'s object onto `state`.
     func pushJobObject(_ job: JobID, on state: LuaState) {
-        prio_push_job_object(state.pointer, refs.jobObjects, refs.jobMetatable, lua_Integer(job.value))
+        prio_push_job_object(state.pointer, lua_Integer(job.value))
     }
 
     /// The job whose object is at `index`, or nil for any other value.

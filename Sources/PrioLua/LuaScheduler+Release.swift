@@ -15,8 +15,9 @@ struct ReleaseQueue {
 
 /// A long run must not keep anything per finished job (a server that runs
 /// millions of jobs cannot grow without bound). A finished job is released
-/// once nothing can ask about it: its object is gone from the weak cache
-/// (the script holds no reference, and the collector has cleared the entry).
+/// once nothing can ask about it: its object is gone from the weak table
+/// of job objects (the script holds no reference, and the collector has
+/// cleared the entry).
 /// Releasing folds it into the run's counts and timings, drops its Lua
 /// values (body, results, error, data, tags) and its Swift-side options,
 /// and frees its scheduler record.
@@ -37,11 +38,18 @@ extension LuaScheduler {
 
     /// Looks at every candidate now (also at the end of a run).
     func releaseFinishedJobs() {
+        let candidates = releaseQueue.candidates
+        var objectAlive = [UInt8](repeating: 0, count: candidates.count)
+        candidates.withUnsafeBufferPointer { ids in
+            objectAlive.withUnsafeMutableBufferPointer { alive in
+                prio_job_objects_alive(lua.pointer, ids.baseAddress, ids.count, alive.baseAddress)
+            }
+        }
         var survivors: [Int32] = []
-        for id in releaseQueue.candidates {
+        for (index, id) in candidates.enumerated() {
             let job = JobID(Int(id))
             guard core.contains(job) else { continue }
-            if mayRelease(job) {
+            if objectAlive[index] == 0, mayRelease(job) {
                 release(job)
             } else {
                 survivors.append(id)
@@ -51,11 +59,10 @@ extension LuaScheduler {
         releaseQueue.threshold = max(ReleaseQueue.minimumBatch, survivors.count * 2)
     }
 
-    /// Finished, its object collected, and not an unobserved failure (the
+    /// Finished (its object is gone), and not an unobserved failure (the
     /// end-of-run summary still names those).
     private func mayRelease(_ job: JobID) -> Bool {
         core.state(of: job).isFinished && (unobservedFailures.isEmpty || !unobservedFailures.contains(job.value))
-            && prio_job_object_alive(lua.pointer, refs.jobObjects, lua_Integer(job.value)) == 0
     }
 
     /// Most jobs have none of the sparse per-job entries: every lookup is

@@ -186,7 +186,7 @@ extension LuaScheduler {
     /// Moves the collector on by a small step per job finished since the
     /// last call (from the top of the run loop, once the jobs' coroutines
     /// are gone). A run with many queued jobs has a large live heap (their
-    /// bodies and the object cache), and the collector only starts a cycle
+    /// bodies and job objects), and the collector only starts a cycle
     /// once the heap has grown by as much again, so the objects of finished
     /// jobs would pile up to that size (+30 MB at a million queued jobs).
     /// Stepping per finished job reclaims them at the pace jobs finish; a

@@ -13,7 +13,6 @@ struct RegistryRefs {
     var data: Int32 = 0  // id -> opts.data
     var tags: Int32 = 0  // id -> opts.tags
     var jobMetatable: Int32 = 0
-    var jobObjects: Int32 = 0  // id -> the job's object (weak values)
     var pinnedObjects: Int32 = 0  // id -> object, kept for the priority hook's re-evaluations
     var policy: Int32 = 0  // the installed policy's fields
     var rules: Int32 = 0  // rule index + 1 -> every() function
@@ -73,7 +72,7 @@ extension LuaScheduler {
         refs.data = newRegistryTable()
         refs.tags = newRegistryTable()
         refs.jobMetatable = newRegistryTable()
-        refs.jobObjects = newRegistryTable(weakMode: "v")
+        prio_init_job_objects(L, refs.jobMetatable)
         refs.pinnedObjects = newRegistryTable()
         refs.policy = newRegistryTable()
         refs.rules = newRegistryTable()

@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -31,6 +32,7 @@ typedef int (*prio_dispatch_fn)(lua_State *L, int function_id);
 
 typedef struct prio_job_view {
     const void *const *pages;
+    int32_t *const *word_pages; /* each job's object slot (job_objects.c), paged like the records */
     long page_count;
     int page_shift;
     long stride;
@@ -41,6 +43,15 @@ typedef struct prio_job_view {
     const char *field_names[PRIO_FIELD_CACHE_SIZE];
     int field_codes[PRIO_FIELD_CACHE_SIZE];
 } prio_job_view;
+
+/* The weak table of job objects, by slot: see job_objects.c. */
+typedef struct prio_object_slots {
+    int table_ref;          /* registry: slot -> job object, weak values, array part only */
+    int metatable_ref;      /* registry: the job objects' metatable */
+    int weak_metatable_ref; /* registry: {__mode = "v"}, for the table */
+    long capacity;          /* the table's array size */
+    long cursor;            /* the slot last handed out */
+} prio_object_slots;
 
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
 typedef struct prio_state {
@@ -73,6 +84,7 @@ typedef struct prio_state {
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
     int knows_wanted_results;         /* prio_probe_wanted_results passed */
+    prio_object_slots objects;        /* job objects (job_objects.c) */
 } prio_state;
 
 /* Marks (or unmarks) co as a job's own coroutine, which scripts may not
@@ -132,7 +144,7 @@ void prio_set_priority_fast_path(prio_set_priority_fn fn);
 /* Pushes job:set_priority, which tries the fast path before host function `function_id`. */
 void prio_push_job_set_priority_function(lua_State *L, int function_id);
 /* Where the job records are now (after every submit); the layout is set in prio_state.jobs once. */
-void prio_set_job_view(lua_State *L, const void *pages, long page_count);
+void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count);
 /* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
 void prio_push_suspending_function(lua_State *L);
 
@@ -182,17 +194,19 @@ void prio_push_enter_function(lua_State *L);
 /* Pushes `stopping()`: whether the running job is being stopped (timeout, cancel). */
 void prio_push_stopping_function(lua_State *L);
 
-/* Job objects: a small full userdata per job, cached in a weak-valued
-   table (registry ref cache_ref) so that a job has one object at a time;
-   once the script drops it and the collector clears the cache entry, the
-   host knows nothing can ask about the job any more. */
-void prio_push_job_object(lua_State *L, int cache_ref, int metatable_ref, lua_Integer id);
+/* Job objects (job_objects.c): a small full userdata per job, kept in a
+   weak-valued table so that a job has one object at a time; once the
+   script drops it and the collector clears the entry, the host knows
+   nothing can ask about the job any more. Call prio_init_job_objects once,
+   after prio_set_job_view. */
+void prio_init_job_objects(lua_State *L, int metatable_ref);
+void prio_push_job_object(lua_State *L, lua_Integer id);
 /* The job id of the job object at idx, or 0 if the value is not one. */
 lua_Integer prio_job_object_id(lua_State *L, int idx);
 /* Sets t[id] = nil in each of the n registry tables refs[0..n-1]. */
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id);
-/* Whether the cache still holds an object for job id. */
-int prio_job_object_alive(lua_State *L, int cache_ref, lua_Integer id);
+/* For each of the n jobs ids[i], whether its object is still alive (alive[i] = 0 or 1). */
+void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive);
 
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
