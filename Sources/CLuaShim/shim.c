@@ -577,7 +577,7 @@ static void slicer_stop(prio_state *st) {
     st->slicer_started = 0;
 }
 
-void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in) {
+void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, double stop_in) {
     prio_state *st = prio_getstate(L);
     /* preempted and preempt_deferred are written only on this thread (by
        preempt_hook, which runs inside the resume). */
@@ -590,7 +590,6 @@ void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_i
         return;
     }
     if (!st->slicer_started) slicer_start(st);
-    double now = wake_in > 0 || stop_in > 0 ? prio_monotonic_seconds() : 0;
     double wake = wake_in > 0 ? now + wake_in : 0, stop = stop_in > 0 ? now + stop_in : 0;
     atomic_store(&st->wake_at, wake);
     atomic_store(&st->stop_at, stop);

@@ -6,7 +6,8 @@ import Foundation
 /// Times are seconds since the run started.
 final class RunClock {
     private let virtual: Bool
-    private let origin: Double
+    /// `prio_monotonic_seconds()` at the start: `now` counts from here.
+    let origin: Double
     /// Unchecked: read at every yield, and only the run loop's thread uses it.
     @exclusivity(unchecked) private var virtualNow: Double = 0
 

@@ -96,8 +96,10 @@ extension LuaScheduler {
     private func beginSlice(_ job: JobID, _ co: LuaState) {
         var wakeIn = options.virtualTime ? 0 : options.sliceMilliseconds / 1000
         var stopIn = 0.0
+        var monotonic = 0.0  // one clock read serves here and in C
         if !options.virtualTime {
-            let now = clock.now
+            monotonic = prio_monotonic_seconds()
+            let now = monotonic - clock.origin
             if wakeIn > 0, let due = core.nextTimerDue { wakeIn = min(wakeIn, max(due - now, 1e-6)) }
             if !job.isMain, core.hasLimits {
                 let timeout = core.timeout(of: job)
@@ -105,7 +107,7 @@ extension LuaScheduler {
                 if timeout.isFinite, !startedAt.isNaN { stopIn = max(startedAt + timeout - now, 1e-6) }
             }
         }
-        prio_slice_begin(lua.pointer, co.pointer, wakeIn, stopIn)
+        prio_slice_begin(lua.pointer, co.pointer, monotonic, wakeIn, stopIn)
         if !selfCancelled.isEmpty, selfCancelled.contains(job.value) { prio_request_stop(lua.pointer, 2) }
     }
 

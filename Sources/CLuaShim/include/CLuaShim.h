@@ -163,7 +163,8 @@ double prio_monotonic_seconds(void);
 
 /*
  * Time slicing. Before resuming a coroutine the run loop calls
- * prio_slice_begin with the seconds until the slice ends (or until the next
+ * prio_slice_begin with the time now (prio_monotonic_seconds, read once by
+ * the caller, which needs it too), the seconds until the slice ends (or until the next
  * timer falls due, whichever is first; <= 0 for never) and until the job's
  * timeout (<= 0 for none). A watcher thread sleeps until then and, if that
  * resume is still running, arms a count hook on the executing thread: the
@@ -172,7 +173,7 @@ double prio_monotonic_seconds(void);
  * cannot and the timeout has passed, "timeout" is raised there, and again at
  * every instruction until the job's body has unwound.
  */
-void prio_slice_begin(lua_State *L, lua_State *co, double wake_in, double stop_in);
+void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, double stop_in);
 /* The running job must stop (1: its timeout passed, 2: it cancelled
    itself): at its next preemption point it yields, or where it cannot,
    the error ("timeout" / "cancelled") is raised there. */
