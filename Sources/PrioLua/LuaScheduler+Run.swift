@@ -13,14 +13,8 @@ extension LuaScheduler {
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return }  // on_start cancelled it
         emit(.started, job)
-        guard let threadPointer = takePooledThread() ?? lua_newthread(lua.pointer) else { return }
-        registerThread(at: -1, job: job)
-        lua.pop()
-        let co = LuaState(threadPointer)
-        lua.pushField(ofRegistryTable: refs.functions, key: job.value)
-        lua.move(1, to: co)
-        pushJobObject(job, on: co)
-        drive(job, co, argumentCount: 1)
+        guard let co = prio_start_job_thread(lua.pointer, lua_Integer(job.value)) else { return }
+        drive(job, LuaState(co), argumentCount: 1)
     }
 
     /// Resumes a suspended job with what its suspending call returns.
@@ -147,44 +141,17 @@ extension LuaScheduler {
             return
         }
         storeResults(of: job, co, count: resultCount)
-        recycleThread(of: job, co)
-        unregisterThread(job: job)
+        prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
         if !selfCancelled.isEmpty, selfCancelled.remove(job.value) != nil {
             recordCancelled(job)
             return
         }
-        markFinished(job)
+        markFinished(job, bodyDropped: true)
         core.finished(job, .done, now: clock.now)
         emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
     }
 
-    /// A job that returned leaves a thread as good as new, unless the script
-    /// held it (`coroutine.running`): keep a few for the next jobs, which
-    /// spares a `lua_newthread` and the collector's work on one per job.
-    private func recycleThread(of job: JobID, _ co: LuaState) {
-        guard threadPoolCount < Self.threadPoolLimit, prio_thread_was_seen(co.pointer) == 0,
-            lua_status(co.pointer) == LUA_OK
-        else { return }
-        co.top = 0
-        lua_sethook(co.pointer, nil, 0, 0)
-        lua_pushthread(co.pointer)
-        co.move(1, to: lua)
-        threadPoolCount += 1
-        lua.popIntoRegistryTable(refs.threadPool, key: threadPoolCount)
-    }
-
-    /// Pushes a pooled thread onto the main stack and returns it, or nil when
-    /// the pool is empty. The pool's slot keeps its reference until a later
-    /// put overwrites it (at most `threadPoolLimit` threads stay anchored).
-    private func takePooledThread() -> OpaquePointer? {
-        guard threadPoolCount > 0 else { return nil }
-        lua.pushField(ofRegistryTable: refs.threadPool, key: threadPoolCount)
-        threadPoolCount -= 1
-        return lua_tothread(lua.pointer, -1)
-    }
-
-    static let threadPoolLimit = 16
     /// Moves the collector on by a small step per job finished since the
     /// last call (from the top of the run loop, once the jobs' coroutines
     /// are gone). A run with many queued jobs has a large live heap (their
@@ -287,8 +254,8 @@ extension LuaScheduler {
     /// Bookkeeping for a job that reached its final status: drop its body,
     /// and release the rest once nothing can ask about the job.
     ///
-    func markFinished(_ job: JobID) {
-        lua.clearRegistryField(refs.functions, key: job.value)
+    func markFinished(_ job: JobID, bodyDropped: Bool = false) {
+        if !bodyDropped { lua.clearRegistryField(refs.functions, key: job.value) }
         unpinJobObject(job)
         noteFinished(job)
         finishedSinceCollectorStep += 1

@@ -67,6 +67,7 @@ extension LuaScheduler {
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.threadPool = newRegistryTable()
+        prio_init_job_threads(L, refs.threads, refs.functions, refs.threadPool)
         refs.results = newRegistryTable()
         refs.errors = newRegistryTable()
         refs.data = newRegistryTable()

@@ -85,8 +85,6 @@ public final class LuaScheduler {
     var finishedSinceCollectorStep = 0
     /// A job ran out of memory: collect fully at the next turn of the run loop.
     var collectFully = false
-    /// Threads in `RegistryRefs.threadPool` (1...count).
-    var threadPoolCount = 0
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
     public init(options: RunOptions = RunOptions()) throws {

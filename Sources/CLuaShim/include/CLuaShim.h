@@ -53,6 +53,14 @@ typedef struct prio_object_slots {
     long cursor;            /* the slot last handed out */
 } prio_object_slots;
 
+/* Registry tables of job coroutines: see job_threads.c. */
+typedef struct prio_job_threads {
+    int threads_ref;   /* job id -> its coroutine */
+    int functions_ref; /* job id -> its body, until it finishes */
+    int pool_ref;      /* finished jobs' threads for reuse, 1..pool_count */
+    int pool_count;
+} prio_job_threads;
+
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
 typedef struct prio_state {
     void *host;             /* Unmanaged pointer to the Swift runtime */
@@ -85,6 +93,7 @@ typedef struct prio_state {
     prio_job_view jobs;               /* job records, for job_index */
     int knows_wanted_results;         /* prio_probe_wanted_results passed */
     prio_object_slots objects;        /* job objects (job_objects.c) */
+    prio_job_threads threads;         /* job coroutines (job_threads.c) */
 } prio_state;
 
 /* Marks (or unmarks) co as a job's own coroutine, which scripts may not
@@ -208,6 +217,15 @@ lua_Integer prio_job_object_id(lua_State *L, int idx);
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id);
 /* For each of the n jobs ids[i], whether its object is still alive (alive[i] = 0 or 1). */
 void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive);
+
+/* Job coroutines (job_threads.c). Once, at setup: */
+void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref);
+/* Gives job `id` a coroutine (a reused or a new one), registers it, and
+   pushes onto it the job's body and object; returns it (NULL if none). */
+lua_State *prio_start_job_thread(lua_State *L, lua_Integer id);
+/* Job `id` returned on co: keeps co for a later job if it can, and forgets
+   it and the job's body. */
+void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id);
 
 /* Protected helpers: each returns a lua status and never raises. */
 /* Pushes tostring(value at idx) using __tostring/__name, like luaL_tolstring. */
