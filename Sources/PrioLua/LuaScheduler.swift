@@ -23,8 +23,8 @@ public final class LuaScheduler {
     /// a stored class property gets. Only the run loop's thread touches it.
     let coreStorage: UnsafeMutablePointer<Scheduler>
     var core: Scheduler {
-        _read { yield coreStorage.pointee }
-        _modify { yield &coreStorage.pointee }
+        unsafeAddress { UnsafePointer(coreStorage) }
+        unsafeMutableAddress { coreStorage }
     }
     let clock: RunClock
 
