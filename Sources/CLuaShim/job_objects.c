@@ -54,6 +54,12 @@ void prio_init_job_objects(lua_State *L, int metatable_ref) {
     lua_pushliteral(L, "v");
     lua_setfield(L, -2, "__mode");
     slots->weak_metatable_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    slots->canary_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     slots->capacity = MINIMUM_SLOTS;
     slots->cursor = 0;
     push_slot_table(L, slots, slots->capacity);
@@ -138,4 +144,24 @@ void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *a
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+}
+
+/* The collector clears dead objects from the slot table only at the end of
+   a cycle (its atomic phase), so looking for released jobs more often finds
+   nothing new. A canary tells when a cycle has passed: an empty table held
+   only as a weak key, gone once a cycle has run since it was made. */
+int prio_collector_cycle_passed(lua_State *L) {
+    prio_object_slots *slots = &prio_getstate(L)->objects;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, slots->canary_ref);
+    lua_pushnil(L);
+    int passed = lua_next(L, -2) == 0;
+    if (passed) {
+        lua_newtable(L);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+        lua_pop(L, 1);
+    } else {
+        lua_pop(L, 3);
+    }
+    return passed;
 }

@@ -31,8 +31,11 @@ extension LuaScheduler {
     }
 
     /// Releases the finished jobs nothing can ask about, once enough have gathered.
+    /// Objects go only when a collector cycle ends, so a sweep waits for one.
     func releaseFinishedJobsIfDue() {
-        guard releaseQueue.candidates.count >= releaseQueue.threshold else { return }
+        guard releaseQueue.candidates.count >= releaseQueue.threshold,
+            prio_collector_cycle_passed(lua.pointer) != 0
+        else { return }
         releaseFinishedJobs()
     }
 
@@ -48,11 +51,10 @@ extension LuaScheduler {
         var survivors: [Int32] = []
         for (index, id) in candidates.enumerated() {
             let job = JobID(Int(id))
-            guard core.contains(job) else { continue }
-            if objectAlive[index] == 0, mayRelease(job) {
-                release(job)
-            } else {
-                survivors.append(id)
+            if objectAlive[index] != 0 {
+                survivors.append(id)  // its record is not even read: most candidates are here
+            } else if core.contains(job) {
+                if mayRelease(job) { release(job) } else { survivors.append(id) }
             }
         }
         releaseQueue.candidates = survivors

@@ -51,6 +51,7 @@ typedef struct prio_object_slots {
     int weak_metatable_ref; /* registry: {__mode = "v"}, for the table */
     long capacity;          /* the table's array size */
     long cursor;            /* the slot last handed out */
+    int canary_ref;         /* registry: weak-keyed table of one canary (prio_collector_cycle_passed) */
 } prio_object_slots;
 
 /* Registry tables of job coroutines: see job_threads.c. */
@@ -217,6 +218,10 @@ lua_Integer prio_job_object_id(lua_State *L, int idx);
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id);
 /* For each of the n jobs ids[i], whether its object is still alive (alive[i] = 0 or 1). */
 void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive);
+
+/* Whether the collector has finished a cycle since the last call that
+   said so (the first call says yes): only then can objects have gone. */
+int prio_collector_cycle_passed(lua_State *L);
 
 /* Job coroutines (job_threads.c). Once, at setup: */
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref);
