@@ -20,7 +20,8 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         .target(name: "CLuaShim", dependencies: ["CLua"], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "PrioCore"),
+        .target(name: "CPrefetch"),
+        .target(name: "PrioCore", dependencies: ["CPrefetch"]),
         .target(
             name: "PrioLua",
             dependencies: [

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Job records by id, in pages of 4,096.
 ///
 /// Two reasons for pages instead of one growing array. A long run must not
@@ -97,6 +99,19 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     subscript(id: Int) -> JobRecord {
         unsafeAddress { UnsafePointer(page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1))) }
         unsafeMutableAddress { page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1)) }
+    }
+
+    /// Starts loading `id`'s record, position and host word into the cache
+    /// (the next job to start, while this one starts: a million-job queue
+    /// is far bigger than the caches, and each job's first touch missed).
+    func prefetch(_ id: Int) {
+        guard id >= 0, id < count else { return }
+        let pageIndex = id &>> Self.pageShift
+        let offset = id & (Self.pageSize - 1)
+        guard let page = pageStorage[pageIndex] else { return }
+        prio_prefetch_for_write(page + offset)
+        if let positions = positionStorage[pageIndex] { prio_prefetch_for_write(positions + offset) }
+        if let words = hostWordStorage[pageIndex] { prio_prefetch_for_write(words + offset) }
     }
 
     /// Whether `id` was handed out and not released yet.

@@ -50,6 +50,9 @@ struct PendingQueue: Sendable {
         return chosen?.entry
     }
 
+    /// The best job of the first heap (of all, unless sharing is fair): likely the next to start.
+    var firstMin: IndexedHeap.Entry? { heaps[0].min }
+
     /// Every job queued, heap by heap in entry order (the order `rekeyAll` takes keys in).
     var jobsByHeap: [[Int32]] { heaps.map { $0.entries.map(\.job) } }
 

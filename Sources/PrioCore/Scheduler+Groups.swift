@@ -43,6 +43,7 @@ extension Scheduler {
         let group = records[Int(id)].group
         pending.remove(id, group: group, positions: &records)
         if group >= 0 { groups[Int(group)].queued -= 1 }
+        if let next = pending.firstMin { records.prefetch(Int(next.job)) }
     }
 
     public func limit(group: Int) -> Int? {
