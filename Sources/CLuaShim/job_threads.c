@@ -13,12 +13,39 @@
 
 #define PRIO_THREAD_POOL_LIMIT 16
 
+/* The head of Lua 5.4's Table (ltable.h): CommonHeader, flags, lsizenode,
+   alimit, then the array part. */
+typedef struct mirror_table {
+    void *next;
+    unsigned char tt, marked, flags, lsizenode;
+    unsigned int alimit;
+    const char *array; /* TValue[alimit], 16 bytes each */
+} mirror_table;
+
+#define MIRROR_TVALUE_SIZE 16
+#define MIRROR_VTABLE 5 /* LUA_TTABLE, variant 0 */
+
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref) {
     prio_job_threads *t = &prio_getstate(L)->threads;
     t->threads_ref = threads_ref;
     t->functions_ref = functions_ref;
     t->pool_ref = pool_ref;
     t->pool_count = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, functions_ref);
+    const mirror_table *table = lua_topointer(L, -1);
+    t->functions_table = table != NULL && table->tt == MIRROR_VTABLE ? table : NULL;
+    lua_pop(L, 1);
+}
+
+/* Bodies are kept by job id in the array part of a big table; the next
+   job's entry is far from this one's in a million-job queue. The table
+   never moves (Lua's collector does not move objects), and a prefetch of
+   a wrong address is harmless, so reading its array pointer from Lua's
+   layout is safe even if that layout were different. */
+void prio_prefetch_job_body(lua_State *L, lua_Integer id) {
+    const mirror_table *table = prio_getstate(L)->threads.functions_table;
+    if (table == NULL || id < 1 || (lua_Unsigned)id > table->alimit) return;
+    __builtin_prefetch(table->array + (size_t)(id - 1) * MIRROR_TVALUE_SIZE, 0, 3);
 }
 
 /* Pushes a pooled thread, or a new one, onto L and returns it. */

@@ -46,6 +46,10 @@ extension Scheduler {
         if let next = pending.firstMin { records.prefetch(Int(next.job)) }
     }
 
+    /// The pending job likely to start next (the best of all, unless groups
+    /// share fairly), for the runtime to prefetch what it will need.
+    public var likelyNextToStart: JobID? { pending.firstMin.map { JobID(Int($0.job)) } }
+
     public func limit(group: Int) -> Int? {
         group < groups.count && groups[group].limit != Int.max ? groups[group].limit : nil
     }

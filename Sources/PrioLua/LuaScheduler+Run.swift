@@ -14,6 +14,7 @@ extension LuaScheduler {
         guard core[job].state == .running else { return }  // on_start cancelled it
         emit(.started, job)
         guard let co = prio_start_job_thread(lua.pointer, lua_Integer(job.value)) else { return }
+        if let next = core.likelyNextToStart { prio_prefetch_job_body(lua.pointer, lua_Integer(next.value)) }
         drive(job, LuaState(co), argumentCount: 1)
     }
 

@@ -60,6 +60,7 @@ typedef struct prio_job_threads {
     int functions_ref; /* job id -> its body, until it finishes */
     int pool_ref;      /* finished jobs' threads for reuse, 1..pool_count */
     int pool_count;
+    const struct mirror_table *functions_table; /* for prio_prefetch_job_body */
 } prio_job_threads;
 
 /* Per-state bookkeeping, reachable from every thread through the extra space. */
@@ -228,6 +229,8 @@ void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int
 /* Gives job `id` a coroutine (a reused or a new one), registers it, and
    pushes onto it the job's body and object; returns it (NULL if none). */
 lua_State *prio_start_job_thread(lua_State *L, lua_Integer id);
+/* Starts loading job `id`'s body entry into the cache (the next job to start). */
+void prio_prefetch_job_body(lua_State *L, lua_Integer id);
 /* Job `id` returned on co: keeps co for a later job if it can, and forgets
    it and the job's body. */
 void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id);
