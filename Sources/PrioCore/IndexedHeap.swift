@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A binary min-heap of job indices ordered by `QueueKey`, with position
 /// tracking so that a queued job's key can change or the job can leave in
 /// O(log n).
@@ -104,9 +106,16 @@ public struct IndexedHeap: Sendable {
         let leaf = entries.withUnsafeMutableBufferPointer { heap in
             var hole = index
             while true {
-                var child = 2 * hole + 1
+                var child = 2 &* hole &+ 1
                 guard child < heap.count else { break }
-                if child + 1 < heap.count, heap[child + 1].key < heap[child].key { child += 1 }
+                // Both children's children: the next level's entries start loading
+                // while this level compares (a big heap misses the cache at every level).
+                let grandchildren = 2 &* child &+ 1
+                if grandchildren < heap.count {
+                    prio_prefetch(heap.baseAddress! + grandchildren)
+                    prio_prefetch(heap.baseAddress! + Swift.min(grandchildren &+ 3, heap.count &- 1))
+                }
+                if child &+ 1 < heap.count, heap[child &+ 1].key < heap[child].key { child &+= 1 }
                 heap[hole] = heap[child]
                 positions[heapPosition: heap[hole].job] = Int32(hole)
                 hole = child
