@@ -33,6 +33,7 @@ extension LuaScheduler {
         let now = prio_monotonic_seconds()
         guard now - watch.lastCheck >= PolicyFileWatch.checkInterval else { return }
         watch.lastCheck = now
+        reusableNow = nil
         defer { policyWatch = watch }
         guard let contents = FileManager.default.contents(atPath: watch.path), contents != watch.lastContents else {
             return

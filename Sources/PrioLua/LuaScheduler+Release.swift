@@ -36,6 +36,7 @@ extension LuaScheduler {
         guard releaseQueue.candidates.count >= releaseQueue.threshold,
             prio_collector_cycle_passed(lua.pointer) != 0
         else { return }
+        reusableNow = nil
         releaseFinishedJobs()
     }
 

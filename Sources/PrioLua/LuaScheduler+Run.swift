@@ -3,19 +3,22 @@ import CLuaShim
 import PrioCore
 
 extension LuaScheduler {
-    /// Creates the job's coroutine and runs its body: `fn(job)`.
-    func start(_ job: JobID) {
+    /// Creates the job's coroutine and runs its body: `fn(job)`. `now` is
+    /// the run loop's reading for this step: the slice starts from it
+    /// unless an `on_start` hook or an observer ran in between.
+    func start(_ job: JobID, at now: Double) {
         if job.isMain {
             guard let co = thread(of: .main) else { return }
             drive(.main, co, argumentCount: mainArgumentCount)
             return
         }
+        let sliceStart = observed || policy.hooks.contains(.onStart) ? nil : now
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return }  // on_start cancelled it
         emit(.started, job)
         guard let co = prio_start_job_thread(lua.pointer, lua_Integer(job.value)) else { return }
         if let next = core.likelyNextToStart { prio_prefetch_job_body(lua.pointer, lua_Integer(next.value)) }
-        drive(job, LuaState(co), argumentCount: 1)
+        drive(job, LuaState(co), argumentCount: 1, sliceStart: sliceStart)
     }
 
     /// Resumes a suspended job with what its suspending call returns.
@@ -55,11 +58,11 @@ extension LuaScheduler {
     }
 
     /// Resumes `co` and acts on how it stopped: suspended, returned or raised.
-    private func drive(_ job: JobID, _ co: LuaState, argumentCount: Int32) {
+    private func drive(_ job: JobID, _ co: LuaState, argumentCount: Int32, sliceStart: Double? = nil) {
         running = job
         requested = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
-        beginSlice(job, co)
+        beginSlice(job, co, now: sliceStart)
         _ = prio_enforce_memory_limit(lua.pointer, 1)
         var resultCount: Int32 = 0
         let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
@@ -88,13 +91,15 @@ extension LuaScheduler {
     /// time none of them applies: simulated time stands still while Lua
     /// runs, and real-time slices would make a simulated run depend on the
     /// machine's load, so jobs there give way only where they suspend.
-    private func beginSlice(_ job: JobID, _ co: LuaState) {
+    /// `reading` is a clock reading still current (the run loop's), or nil
+    /// to read the clock.
+    private func beginSlice(_ job: JobID, _ co: LuaState, now reading: Double?) {
         var wakeIn = options.virtualTime ? 0 : options.sliceMilliseconds / 1000
         var stopIn = 0.0
         var monotonic = 0.0  // one clock read serves here and in C
         if !options.virtualTime {
-            monotonic = prio_monotonic_seconds()
-            let now = monotonic - clock.origin
+            let now = reading ?? (prio_monotonic_seconds() - clock.origin)
+            monotonic = now + clock.origin
             if wakeIn > 0, let due = core.nextTimerDue { wakeIn = min(wakeIn, max(due - now, 1e-6)) }
             if !job.isMain, core.hasLimits {
                 let timeout = core.timeout(of: job)
@@ -148,9 +153,11 @@ extension LuaScheduler {
             return
         }
         markFinished(job, bodyDropped: true)
-        core.finished(job, .done, now: clock.now)
+        let now = clock.now
+        core.finished(job, .done, now: now)
         emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
+        if !observed, !policy.hooks.contains(.onFinish) { reusableNow = now }
     }
 
     /// Moves the collector on by a small step per job finished since the
@@ -173,6 +180,7 @@ extension LuaScheduler {
     func stepCollectorForFinishedJobs() {
         if collectFully {
             collectFully = false
+            reusableNow = nil
             finishedSinceCollectorStep = 0
             _ = prio_gc_collect(lua.pointer)
             return

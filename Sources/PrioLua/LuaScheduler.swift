@@ -85,6 +85,10 @@ public final class LuaScheduler {
     var finishedSinceCollectorStep = 0
     /// A job ran out of memory: collect fully at the next turn of the run loop.
     var collectFully = false
+    /// A clock reading the run loop may take as its next `now` instead of
+    /// reading the clock again: taken as a job returned, and dropped as soon
+    /// as anything that takes time (a hook, an observer, a sweep) runs.
+    var reusableNow: Double?
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
     public init(options: RunOptions = RunOptions()) throws {
@@ -146,8 +150,10 @@ public final class LuaScheduler {
             stepCollectorForFinishedJobs()
             checkPolicyFile()
             deliverExternalResults()
-            switch core.nextStep(now: clock.now) {
-            case .start(let job): start(job)
+            let now = reusableNow ?? clock.now
+            reusableNow = nil
+            switch core.nextStep(now: now) {
+            case .start(let job): start(job, at: now)
             case .resume(let job): resume(job)
             case .timedOut(let job): stopTimedOut(job)
             case .deadlinePassed(let job):
