@@ -67,20 +67,44 @@ lua_State *prio_start_job_thread(lua_State *L, lua_Integer id) {
         return NULL;
     }
     prio_mark_job_thread(co, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, t->threads_ref);
+    /* Unregistered, the thread must still stay reachable while it runs: the
+       pool table's slot past its last anchors the thread of the latest start. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->pool_ref);
     lua_pushvalue(L, -2);
-    lua_rawseti(L, -2, id);
+    lua_rawseti(L, -2, PRIO_THREAD_POOL_LIMIT + 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->functions_ref);
     lua_rawgeti(L, -1, id);
     lua_xmove(L, co, 1);
-    lua_pop(L, 3); /* functions, threads, the thread */
+    lua_pop(L, 3); /* functions, pool, the thread */
     prio_push_job_object(co, id);
     return co;
 }
 
+void prio_register_job_thread(lua_State *L, lua_State *co, lua_Integer id) {
+    if (prio_thread_is_registered(co)) return;
+    prio_job_threads *t = &prio_getstate(L)->threads;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->threads_ref);
+    lua_pushthread(co);
+    lua_xmove(co, L, 1);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+    prio_mark_job_thread(co, 1);
+    prio_set_thread_registered(co, 1);
+}
+
+void prio_unregister_job_thread(lua_State *L, lua_State *co, lua_Integer id) {
+    prio_mark_job_thread(co, 0);
+    if (!prio_thread_is_registered(co)) return;
+    prio_set_thread_registered(co, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, prio_getstate(L)->threads.threads_ref);
+    lua_pushnil(L);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+}
+
 void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id) {
     prio_job_threads *t = &prio_getstate(L)->threads;
-    prio_mark_job_thread(co, 0);
+    prio_unregister_job_thread(L, co, id);
     if (t->pool_count < PRIO_THREAD_POOL_LIMIT && !prio_thread_was_seen(co) && lua_status(co) == LUA_OK) {
         lua_settop(co, 0);
         lua_sethook(co, NULL, 0, 0);
@@ -90,11 +114,8 @@ void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id) {
         lua_rawseti(L, -2, ++t->pool_count);
         lua_pop(L, 1);
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, t->threads_ref);
-    lua_pushnil(L);
-    lua_rawseti(L, -2, id);
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->functions_ref);
     lua_pushnil(L);
     lua_rawseti(L, -2, id);
-    lua_pop(L, 2);
+    lua_pop(L, 1);
 }

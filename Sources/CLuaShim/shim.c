@@ -15,12 +15,23 @@ void prio_set_dispatch(prio_dispatch_fn fn) { dispatch_to_swift = fn; }
    thread's into each new one); its low bit marks a job's own coroutine. */
 #define THREAD_IS_JOB ((uintptr_t)1)
 #define THREAD_SEEN ((uintptr_t)2)
+#define THREAD_REGISTERED ((uintptr_t)4) /* in the table of job threads (job_threads.c) */
+#define THREAD_FLAGS (THREAD_IS_JOB | THREAD_SEEN | THREAD_REGISTERED)
 
 prio_state *prio_getstate(lua_State *L) {
-    return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~(THREAD_IS_JOB | THREAD_SEEN));
+    return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~THREAD_FLAGS);
 }
 
 int prio_thread_was_seen(lua_State *co) { return (*(uintptr_t *)lua_getextraspace(co) & THREAD_SEEN) != 0; }
+
+int prio_thread_is_registered(lua_State *co) {
+    return (*(uintptr_t *)lua_getextraspace(co) & THREAD_REGISTERED) != 0;
+}
+
+void prio_set_thread_registered(lua_State *co, int registered) {
+    uintptr_t *space = (uintptr_t *)lua_getextraspace(co);
+    *space = (*space & ~THREAD_REGISTERED) | (registered ? THREAD_REGISTERED : 0);
+}
 
 /* coroutine.running(): as Lua's, but marks the thread as seen by the script,
    so that it is never reused for another job. */

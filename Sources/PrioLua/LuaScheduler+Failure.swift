@@ -14,6 +14,7 @@ extension LuaScheduler {
             report(traceback)
             return
         }
+        prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))  // closed by id below
         co.move(1, to: lua)
         if selfCancelled.remove(job.value) != nil {
             lua.pop()

@@ -60,6 +60,8 @@ extension LuaScheduler {
     /// Resumes `co` and acts on how it stopped: suspended, returned or raised.
     private func drive(_ job: JobID, _ co: LuaState, argumentCount: Int32, sliceStart: Double? = nil) {
         running = job
+        drivenThread = (job, co)
+        defer { drivenThread = nil }
         requested = nil
         prio_getstate(lua.pointer).pointee.suspending = 0
         beginSlice(job, co, now: sliceStart)
@@ -113,6 +115,7 @@ extension LuaScheduler {
 
     /// The job's coroutine yielded: record what it waits for in the core.
     private func suspended(_ job: JobID, _ co: LuaState) {
+        prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
         let request = requested ?? .yield
         requested = nil
         if !selfCancelled.isEmpty, selfCancelled.remove(job.value) != nil {

@@ -176,22 +176,21 @@ extension LuaScheduler {
     /// Records the coroutine at `index` of the main state as `job`'s, so the
     /// scheduler can resume it and scripts cannot.
     func registerThread(at index: Int32, job: JobID) {
-        let absolute = lua_absindex(lua.pointer, index)
-        lua.pushValue(at: absolute)
-        lua.popIntoRegistryTable(refs.threads, key: job.value)
-        if let co = lua_tothread(lua.pointer, absolute) { prio_mark_job_thread(co, 1) }
+        guard let co = lua_tothread(lua.pointer, index) else { return }
+        prio_register_job_thread(lua.pointer, co, lua_Integer(job.value))
     }
 
     /// Forgets `job`'s coroutine (after it finished or was closed).
     func unregisterThread(job: JobID) {
-        lua.pushField(ofRegistryTable: refs.threads, key: job.value)
-        if let co = lua_tothread(lua.pointer, -1) { prio_mark_job_thread(co, 0) }
-        lua.pop()
-        lua.clearRegistryField(refs.threads, key: job.value)
+        guard let co = thread(of: job) else { return }
+        prio_unregister_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
     }
 
-    /// The coroutine of `job`, if it has one.
+    /// The coroutine of `job`, if it has one. A job's coroutine is in the
+    /// table of job threads once the job has suspended (or failed); while it
+    /// runs to its end in one go, only `drivenThread` knows it.
     func thread(of job: JobID) -> LuaState? {
+        if let driven = drivenThread, driven.job == job { return driven.co }
         lua.pushField(ofRegistryTable: refs.threads, key: job.value)
         defer { lua.pop() }
         guard let thread = lua_tothread(lua.pointer, -1) else { return nil }

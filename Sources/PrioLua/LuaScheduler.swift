@@ -89,6 +89,9 @@ public final class LuaScheduler {
     /// reading the clock again: taken as a job returned, and dropped as soon
     /// as anything that takes time (a hook, an observer, a sweep) runs.
     var reusableNow: Double?
+    /// The job being resumed and its coroutine, from just before the resume
+    /// until what follows its stop is done (see `thread(of:)`).
+    var drivenThread: (job: JobID, co: LuaState)?
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
     public init(options: RunOptions = RunOptions()) throws {

@@ -106,6 +106,9 @@ void prio_push_is_job_thread_function(lua_State *L);
 void prio_push_running_function(lua_State *L);
 /* Whether a script ever held co (through coroutine.running): then it is never reused. */
 int prio_thread_was_seen(lua_State *co);
+/* Whether co is in the table of job threads (set and read by job_threads.c). */
+int prio_thread_is_registered(lua_State *co);
+void prio_set_thread_registered(lua_State *co, int registered);
 
 /* One step of the incremental collector, as if `kilobytes` had been allocated. */
 int prio_gc_step(lua_State *L, int kilobytes);
@@ -226,9 +229,15 @@ int prio_collector_cycle_passed(lua_State *L);
 
 /* Job coroutines (job_threads.c). Once, at setup: */
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref);
-/* Gives job `id` a coroutine (a reused or a new one), registers it, and
-   pushes onto it the job's body and object; returns it (NULL if none). */
+/* Gives job `id` a coroutine (a reused or a new one) and pushes onto it the
+   job's body and object; returns it (NULL if none). It is not registered:
+   a job that runs to its end in one go never needs to be found by id. */
 lua_State *prio_start_job_thread(lua_State *L, lua_Integer id);
+/* Records co as job `id`'s coroutine in the table (if not yet), so it can
+   be found by id: once the job suspends, fails, or is the main chunk. */
+void prio_register_job_thread(lua_State *L, lua_State *co, lua_Integer id);
+/* Forgets co as job `id`'s coroutine (and as a job's thread at all). */
+void prio_unregister_job_thread(lua_State *L, lua_State *co, lua_Integer id);
 /* Starts loading job `id`'s body entry into the cache (the next job to start). */
 void prio_prefetch_job_body(lua_State *L, lua_Integer id);
 /* Job `id` returned on co: keeps co for a later job if it can, and forgets
