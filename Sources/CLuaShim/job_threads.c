@@ -59,6 +59,15 @@ static lua_State *take_thread(lua_State *L, prio_job_threads *t) {
     return lua_tothread(L, -1);
 }
 
+void prio_store_job_body(lua_State *L, lua_Integer id, int body_index) {
+    prio_job_threads *t = &prio_getstate(L)->threads;
+    body_index = lua_absindex(L, body_index);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->functions_ref);
+    lua_pushvalue(L, body_index);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+}
+
 lua_State *prio_start_job_thread(lua_State *L, lua_Integer id) {
     prio_job_threads *t = &prio_getstate(L)->threads;
     lua_State *co = take_thread(L, t);

@@ -23,35 +23,22 @@ extension LuaScheduler {
         guard lua.type(at: 2) == LUA_TFUNCTION else {
             return argumentError(lua, 2, "submit", "function expected, got \(describeArgument(lua, 2))")
         }
-        var options = SubmitOptions()
-        if !lua.isNoneOrNil(3) {
+        let job: JobID
+        if lua.isNoneOrNil(3) {
+            // The common case, with no options to read or keep.
+            job = core.submit(
+                priority: priority, group: nil, delay: 0, timeout: .infinity, deadline: .nan, now: clock.now)
+            publishJobRecords()
+            prio_store_job_body(lua.pointer, lua_Integer(job.value), 2)
+        } else {
             guard lua.type(at: 3) == LUA_TTABLE else {
                 return argumentError(lua, 3, "submit", "table expected, got \(describeArgument(lua, 3))")
             }
+            var options = SubmitOptions()
             if let problem = options.read(from: lua, at: 3) {
                 return argumentError(lua, 3, "submit", problem)
             }
-        }
-        let now = clock.now
-        let group = options.group.map { index(ofGroup: $0) }
-        let job = core.submit(
-            priority: priority, group: group, delay: options.delay ?? 0, timeout: options.timeout ?? .infinity,
-            deadline: options.deadline.map { now + $0 } ?? .nan, now: now)
-        publishJobRecords()
-        lua.pushValue(at: 2)
-        lua.popIntoRegistryTable(refs.functions, key: job.value)
-        if let name = options.name { info.names[job.value] = name }
-        if let retries = options.retries { info.retries[job.value] = retries }
-        if let backoff = options.backoff { info.backoff[job.value] = backoff }
-        if options.hasTags {
-            submittedWithTags += 1
-            lua.pushValue(at: options.tagsIndex)
-            lua.popIntoRegistryTable(refs.tags, key: job.value)
-        }
-        if options.hasData {
-            submittedWithData += 1
-            lua.pushValue(at: options.dataIndex)
-            lua.popIntoRegistryTable(refs.data, key: job.value)
+            job = submit(priority: priority, with: options, lua)
         }
         if let reason = submissionRejection(of: job) {
             rejected.insert(job.value)
@@ -65,6 +52,31 @@ extension LuaScheduler {
         if prio_results_discarded(lua.pointer) != 0 { return .values(0) }
         pushJobObject(job, on: lua)
         return .values(1)
+    }
+
+    /// Queues a job whose options table was read into `options`, and keeps them.
+    private func submit(priority: Double, with options: SubmitOptions, _ lua: LuaState) -> JobID {
+        let now = clock.now
+        let group = options.group.map { index(ofGroup: $0) }
+        let job = core.submit(
+            priority: priority, group: group, delay: options.delay ?? 0, timeout: options.timeout ?? .infinity,
+            deadline: options.deadline.map { now + $0 } ?? .nan, now: now)
+        publishJobRecords()
+        prio_store_job_body(lua.pointer, lua_Integer(job.value), 2)
+        if let name = options.name { info.names[job.value] = name }
+        if let retries = options.retries { info.retries[job.value] = retries }
+        if let backoff = options.backoff { info.backoff[job.value] = backoff }
+        if options.hasTags {
+            submittedWithTags += 1
+            lua.pushValue(at: options.tagsIndex)
+            lua.popIntoRegistryTable(refs.tags, key: job.value)
+        }
+        if options.hasData {
+            submittedWithData += 1
+            lua.pushValue(at: options.dataIndex)
+            lua.popIntoRegistryTable(refs.data, key: job.value)
+        }
+        return job
     }
 
     func index(ofGroup name: String) -> Int {

@@ -229,6 +229,8 @@ int prio_collector_cycle_passed(lua_State *L);
 
 /* Job coroutines (job_threads.c). Once, at setup: */
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref);
+/* Keeps the function at body_index as job `id`'s body, until it finishes. */
+void prio_store_job_body(lua_State *L, lua_Integer id, int body_index);
 /* Gives job `id` a coroutine (a reused or a new one) and pushes onto it the
    job's body and object; returns it (NULL if none). It is not registered:
    a job that runs to its end in one go never needs to be found by id. */
