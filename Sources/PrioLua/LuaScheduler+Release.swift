@@ -73,21 +73,31 @@ extension LuaScheduler {
     private func release(_ job: JobID) {
         if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
         // Its body and coroutine went when it finished; the rest only some jobs have.
-        var tables: (Int32, Int32, Int32) = (core.state(of: job) == .done ? refs.results : refs.errors, 0, 0)
-        var count: Int32 = 1
-        if submittedWithData > 0 {
-            tables.1 = refs.data
-            count = 2
-        }
-        if submittedWithTags > 0 {
-            if count == 2 { tables.2 = refs.tags } else { tables.1 = refs.tags }
+        var tables: (Int32, Int32, Int32) = (0, 0, 0)
+        var count: Int32 = 0
+        func add(_ table: Int32) {
+            withUnsafeMutableBytes(of: &tables) {
+                $0.storeBytes(of: table, toByteOffset: Int(count) * 4, as: Int32.self)
+            }
             count += 1
         }
+        if core.state(of: job) != .done {
+            add(refs.errors)
+        } else if jobsWithResults > 0 {
+            add(refs.results)
+        }
+        if submittedWithData > 0 { add(refs.data) }
+        if submittedWithTags > 0 { add(refs.tags) }
+        guard count > 0 else { return releaseRecord(of: job) }
         withUnsafePointer(to: &tables) {
             $0.withMemoryRebound(to: Int32.self, capacity: 3) {
                 prio_clear_job_entries(lua.pointer, $0, count, lua_Integer(job.value))
             }
         }
+        releaseRecord(of: job)
+    }
+
+    private func releaseRecord(of job: JobID) {
         info.forget(job)
         if !reportedPriority.isEmpty { reportedPriority[job.value] = nil }
         core.release(job)

@@ -214,6 +214,7 @@ extension LuaScheduler {
         co.setRawField("n", ofTableAt: -2)
         co.move(1, to: lua)
         lua.popIntoRegistryTable(refs.results, key: job.value)
+        jobsWithResults += 1
         co.top = 0
     }
 

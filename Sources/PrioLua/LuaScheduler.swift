@@ -48,6 +48,9 @@ public final class LuaScheduler {
     /// Jobs submitted with `data` or `tags` so far: until one is, releasing
     /// a job need not look in those tables.
     var submittedWithData = 0
+    /// Jobs whose return values were kept (`results`): while none were, a
+    /// finished job has no entry there to drop.
+    var jobsWithResults = 0
     var submittedWithTags = 0
     var failures: [RunReport.Failure] = []
     @exclusivity(unchecked) var unobservedFailures: Set<Int> = []
