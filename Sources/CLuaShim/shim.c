@@ -174,10 +174,12 @@ static int host_trampoline(lua_State *L) {
     return call_host(L, (int)lua_tointeger(L, lua_upvalueindex(1)));
 }
 
-/* __index of job objects. Methods come straight from the methods table and
-   `id` from the object itself; other fields go to the host function with
-   their code as a third argument. Upvalues: the host function id, the
-   field-code table, the methods table. */
+/* __index of job objects (job_index below). Methods come from the table of
+   field codes and methods, numeric fields from the job's record; other
+   fields go to the host function with their code as a third argument.
+   Upvalues: the host function id, that table, and the methods the
+   field-name cache remembers. */
+
 /* The record of job `id`, or NULL when it is unknown or released. */
 static const char *job_record(const prio_job_view *v, lua_Integer id) {
     if (v->pages == NULL || id <= 0) return NULL;
@@ -229,6 +231,11 @@ static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
     }
 }
 
+/* The code the field-name cache gives a method's name; the method itself is
+   kept in job_index's upvalue METHOD_UPVALUE(slot). */
+#define FIELD_CACHE_METHOD (-1)
+#define METHOD_UPVALUE(slot) (3 + (int)(slot))
+
 /* Slot of the field-name cache for the string at `name`. */
 static unsigned field_cache_slot(const char *name) {
     return (unsigned)(((uintptr_t)name >> 4) & (PRIO_FIELD_CACHE_SIZE - 1));
@@ -245,8 +252,13 @@ static int push_cached_field(lua_State *L) {
     prio_job_view *v = &prio_getstate(L)->jobs;
     unsigned slot = field_cache_slot(name);
     if (v->field_names[slot] != name) return 0;
+    int code = v->field_codes[slot];
+    if (code == FIELD_CACHE_METHOD) {
+        lua_pushvalue(L, lua_upvalueindex(METHOD_UPVALUE(slot)));
+        return 1;
+    }
     lua_Integer id = prio_job_object_id(L, 1);
-    return id > 0 && push_record_field(L, id, v->field_codes[slot]);
+    return id > 0 && push_record_field(L, id, code);
 }
 
 static void remember_field(lua_State *L, int name_index, lua_Integer code) {
@@ -261,7 +273,16 @@ static int job_index(lua_State *L) {
     if (push_cached_field(L)) return 1;
     lua_settop(L, 2);
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(2)) != LUA_TNUMBER) return 1; /* a method, or nil */
+    int type = lua_rawget(L, lua_upvalueindex(2));
+    if (type != LUA_TNUMBER) {
+        /* a method (remembered too: `job:set_priority` in a loop looks it up every time), or nil */
+        if (type == LUA_TFUNCTION && lua_type(L, 2) == LUA_TSTRING) {
+            lua_pushvalue(L, -1);
+            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(lua_tolstring(L, 2, NULL)))));
+            remember_field(L, 2, FIELD_CACHE_METHOD);
+        }
+        return 1;
+    }
     /* job, key, code */
     lua_Integer id = prio_job_object_id(L, 1);
     lua_Integer code = lua_tointeger(L, 3);
@@ -323,7 +344,8 @@ void prio_push_job_set_priority_function(lua_State *L, int function_id) {
 void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref) {
     lua_pushinteger(L, function_id);
     lua_rawgeti(L, LUA_REGISTRYINDEX, keys_ref);
-    lua_pushcclosure(L, job_index, 2);
+    for (int slot = 0; slot < PRIO_FIELD_CACHE_SIZE; slot++) lua_pushnil(L); /* cached methods */
+    lua_pushcclosure(L, job_index, 2 + PRIO_FIELD_CACHE_SIZE);
 }
 
 void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count) {
