@@ -68,6 +68,13 @@ void prio_store_job_body(lua_State *L, lua_Integer id, int body_index) {
     lua_pop(L, 1);
 }
 
+void prio_drop_job_body(lua_State *L, lua_Integer id) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, prio_getstate(L)->threads.functions_ref);
+    lua_pushnil(L);
+    lua_rawseti(L, -2, id);
+    lua_pop(L, 1);
+}
+
 lua_State *prio_start_job_thread(lua_State *L, lua_Integer id) {
     prio_job_threads *t = &prio_getstate(L)->threads;
     lua_State *co = take_thread(L, t);
@@ -123,8 +130,5 @@ void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id) {
         lua_rawseti(L, -2, ++t->pool_count);
         lua_pop(L, 1);
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, t->functions_ref);
-    lua_pushnil(L);
-    lua_rawseti(L, -2, id);
-    lua_pop(L, 1);
+    prio_drop_job_body(L, id);
 }

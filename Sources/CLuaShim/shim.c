@@ -722,6 +722,7 @@ int prio_enforce_memory_limit(lua_State *L, int on) {
 
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id) {
     for (int i = 0; i < n; i++) {
+        if (refs[i] == 0) continue;
         lua_rawgeti(L, LUA_REGISTRYINDEX, refs[i]);
         if (lua_rawgeti(L, -1, id) != LUA_TNIL) {
             lua_pushnil(L);

@@ -94,9 +94,9 @@ extension LuaScheduler {
         return suspend(lua, .sleep(until: clock.now + seconds))
     }
 
-    /// `yield()`: gives way to ready jobs of equal or better priority.
-    /// `yield()`, once its C fast path (`yieldWouldChangeNothing`) has said
-    /// that giving way would change something.
+    /// `yield()`: gives way to ready jobs of equal or better priority, once
+    /// its C fast path (`yieldWouldChangeNothing`) has said that giving way
+    /// would change something.
     func luaYield(_ lua: LuaState) -> HostResult {
         suspend(lua, .yield)
     }
@@ -223,7 +223,6 @@ extension LuaScheduler {
         return false
     }
 
-    /// `job:set_priority(p)`: a new base priority, effective at once.
     /// The common case of `job:set_priority(p)`, called straight from C
     /// with a valid job object and a finite number (`setPriorityFastPath`):
     /// nothing to tell an observer and no policy to consult. Returns false
@@ -234,6 +233,7 @@ extension LuaScheduler {
         return true
     }
 
+    /// `job:set_priority(p)`: a new base priority, effective at once.
     func luaJobSetPriority(_ lua: LuaState) -> HostResult {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "set_priority", "job expected, got \(describeArgument(lua, 1))")

@@ -72,32 +72,17 @@ extension LuaScheduler {
     /// skipped while its table is empty (this runs once per job).
     private func release(_ job: JobID) {
         if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
-        // Its body and coroutine went when it finished; the rest only some jobs have.
-        var tables: (Int32, Int32, Int32) = (0, 0, 0)
-        var count: Int32 = 0
-        func add(_ table: Int32) {
-            withUnsafeMutableBytes(of: &tables) {
-                $0.storeBytes(of: table, toByteOffset: Int(count) * 4, as: Int32.self)
-            }
-            count += 1
-        }
-        if core.state(of: job) != .done {
-            add(refs.errors)
-        } else if jobsWithResults > 0 {
-            add(refs.results)
-        }
-        if submittedWithData > 0 { add(refs.data) }
-        if submittedWithTags > 0 { add(refs.tags) }
-        guard count > 0 else { return releaseRecord(of: job) }
-        withUnsafePointer(to: &tables) {
-            $0.withMemoryRebound(to: Int32.self, capacity: 3) {
-                prio_clear_job_entries(lua.pointer, $0, count, lua_Integer(job.value))
+        // Its body and coroutine went when it finished; the rest only some
+        // jobs have (a 0 table is skipped).
+        let outcome = core.state(of: job) != .done ? refs.errors : jobsWithResults > 0 ? refs.results : 0
+        var tables = (outcome, submittedWithData > 0 ? refs.data : 0, submittedWithTags > 0 ? refs.tags : 0)
+        if tables != (0, 0, 0) {
+            withUnsafePointer(to: &tables) {
+                $0.withMemoryRebound(to: Int32.self, capacity: 3) {
+                    prio_clear_job_entries(lua.pointer, $0, 3, lua_Integer(job.value))
+                }
             }
         }
-        releaseRecord(of: job)
-    }
-
-    private func releaseRecord(of job: JobID) {
         info.forget(job)
         if !reportedPriority.isEmpty { reportedPriority[job.value] = nil }
         core.release(job)

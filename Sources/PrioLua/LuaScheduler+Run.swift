@@ -264,11 +264,11 @@ extension LuaScheduler {
         unregisterThread(job: job)
     }
 
-    /// Bookkeeping for a job that reached its final status: drop its body,
-    /// and release the rest once nothing can ask about the job.
-    ///
+    /// Bookkeeping for a job that reached its final status: drop its body
+    /// (unless `prio_finish_job_thread` did), and release the rest once
+    /// nothing can ask about the job.
     func markFinished(_ job: JobID, bodyDropped: Bool = false) {
-        if !bodyDropped { lua.clearRegistryField(refs.functions, key: job.value) }
+        if !bodyDropped { prio_drop_job_body(lua.pointer, lua_Integer(job.value)) }
         unpinJobObject(job)
         noteFinished(job)
         finishedSinceCollectorStep += 1

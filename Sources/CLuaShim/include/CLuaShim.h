@@ -218,7 +218,7 @@ void prio_init_job_objects(lua_State *L, int metatable_ref);
 void prio_push_job_object(lua_State *L, lua_Integer id);
 /* The job id of the job object at idx, or 0 if the value is not one. */
 lua_Integer prio_job_object_id(lua_State *L, int idx);
-/* Sets t[id] = nil in each of the n registry tables refs[0..n-1]. */
+/* Sets t[id] = nil in each of the n registry tables refs[0..n-1]; a 0 ref is skipped. */
 void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id);
 /* For each of the n jobs ids[i], whether its object is still alive (alive[i] = 0 or 1). */
 void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive);
@@ -231,6 +231,8 @@ int prio_collector_cycle_passed(lua_State *L);
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref);
 /* Keeps the function at body_index as job `id`'s body, until it finishes. */
 void prio_store_job_body(lua_State *L, lua_Integer id, int body_index);
+/* Drops job `id`'s body (it finished). */
+void prio_drop_job_body(lua_State *L, lua_Integer id);
 /* Gives job `id` a coroutine (a reused or a new one) and pushes onto it the
    job's body and object; returns it (NULL if none). It is not registered:
    a job that runs to its end in one go never needs to be found by id. */
