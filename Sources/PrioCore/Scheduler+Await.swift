@@ -136,10 +136,22 @@ extension Scheduler {
     /// Sets the submitted priority and the policy's priority for it.
     /// - Complexity: O(log n), plus the jobs it waits on, transitively.
     public mutating func setPriority(_ job: JobID, base: Double, policy: Double? = nil) {
-        guard contains(job), !records[job.value].state.isFinished else { return }
+        _ = setPriorityIfKnown(job, base: base, policy: policy)
+    }
+
+    /// `setPriority`, for a caller that has not checked the job: false, and
+    /// nothing changed, when `job` is unknown. One mutating call where a
+    /// check and a set would be two: a host holding the scheduler behind a
+    /// pointer passes it in place to a mutating method, but copies it out
+    /// for a non-mutating one (`job:set_priority` runs this a million
+    /// times a second).
+    public mutating func setPriorityIfKnown(_ job: JobID, base: Double, policy: Double? = nil) -> Bool {
+        guard contains(job) else { return false }
+        guard !records[job.value].state.isFinished else { return true }
         records[job.value].basePriority = base
         records[job.value].policyPriority = policy ?? base
         refreshEffectivePriority(Int32(job.value))
+        return true
     }
 
     /// Recomputes a job's effective priority: its policy priority, lowered to

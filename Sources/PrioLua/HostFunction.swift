@@ -78,8 +78,10 @@ let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
 /// The C fast path of `job:set_priority` (see `prio_set_priority_fast_path`).
 let setPriorityFastPath: prio_set_priority_fn = { host, id, priority in
     guard let host else { return 0 }
-    let scheduler = Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue()
-    return scheduler.setPriorityWithoutPolicy(JobID(Int(id)), priority) ? 1 : 0
+    // The state's owner outlives every call from its Lua code: no retain needed.
+    return Unmanaged<LuaScheduler>.fromOpaque(host)._withUnsafeGuaranteedRef {
+        $0.setPriorityWithoutPolicy(JobID(Int(id)), priority) ? 1 : 0
+    }
 }
 
 /// The C check of `yield()` (see `prio_set_yield_fast_path`).

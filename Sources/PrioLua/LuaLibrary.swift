@@ -228,9 +228,8 @@ extension LuaScheduler {
     /// nothing to tell an observer and no policy to consult. Returns false
     /// to have `luaJobSetPriority` do it.
     func setPriorityWithoutPolicy(_ job: JobID, _ priority: Double) -> Bool {
-        guard !policy.hooks.contains(.priority), !observed, core.contains(job) else { return false }
-        core.setPriority(job, base: priority)
-        return true
+        guard !policy.hooks.contains(.priority), !observed else { return false }
+        return core.setPriorityIfKnown(job, base: priority)
     }
 
     /// `job:set_priority(p)`: a new base priority, effective at once.
