@@ -52,13 +52,17 @@ public struct IndexedHeap: Sendable {
         _ job: Int32, key: QueueKey, positions: inout Positions
     ) {
         let index = Int(positions[heapPosition: job])
-        guard index >= 0, index < entries.count, entries[index].job == job else { return }
-        let old = entries[index].key
-        entries[index].key = key
-        if key < old {
-            siftUp(index, positions: &positions)
-        } else {
-            siftDown(index, positions: &positions)
+        // One pass over the buffer: `job:set_priority` runs this a million
+        // times a second, and each checked access to `entries` costs.
+        entries.withUnsafeMutableBufferPointer { heap in
+            guard index >= 0, index < heap.count, heap[index].job == job else { return }
+            let old = heap[index].key
+            heap[index].key = key
+            if key < old {
+                Self.siftUp(heap, from: index, positions: &positions)
+            } else {
+                Self.siftDown(heap, from: index, positions: &positions)
+            }
         }
     }
 
@@ -126,42 +130,50 @@ public struct IndexedHeap: Sendable {
         siftUp(leaf, positions: &positions)
     }
 
-    // The sifts work on the buffer directly: no bounds or uniqueness checks
-    // per level (indices stay below the count by construction).
     private mutating func siftUp<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
-        entries.withUnsafeMutableBufferPointer { heap in
-            var child = start
-            let moving = heap[child]
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard moving.key < heap[parent].key else { break }
-                heap[child] = heap[parent]
-                positions[heapPosition: heap[child].job] = Int32(child)
-                child = parent
-            }
-            heap[child] = moving
-            positions[heapPosition: moving.job] = Int32(child)
-        }
+        entries.withUnsafeMutableBufferPointer { Self.siftUp($0, from: start, positions: &positions) }
     }
 
     private mutating func siftDown<Positions: HeapPositions & ~Copyable>(_ start: Int, positions: inout Positions) {
-        entries.withUnsafeMutableBufferPointer { heap in
-            var parent = start
-            let moving = heap[parent]
-            let count = heap.count
-            while true {
-                var best = 2 * parent + 1
-                guard best < count else { break }
-                let right = best + 1
-                if right < count, heap[right].key < heap[best].key { best = right }
-                guard heap[best].key < moving.key else { break }
-                heap[parent] = heap[best]
-                positions[heapPosition: heap[parent].job] = Int32(parent)
-                parent = best
-            }
-            heap[parent] = moving
-            positions[heapPosition: moving.job] = Int32(parent)
+        entries.withUnsafeMutableBufferPointer { Self.siftDown($0, from: start, positions: &positions) }
+    }
+
+    // The sifts work on the buffer directly: no bounds or uniqueness checks
+    // per level (indices stay below the count by construction).
+    private static func siftUp<Positions: HeapPositions & ~Copyable>(
+        _ heap: UnsafeMutableBufferPointer<Entry>, from start: Int, positions: inout Positions
+    ) {
+        var child = start
+        let moving = heap[child]
+        while child > 0 {
+            let parent = (child &- 1) / 2
+            guard moving.key < heap[parent].key else { break }
+            heap[child] = heap[parent]
+            positions[heapPosition: heap[child].job] = Int32(child)
+            child = parent
         }
+        heap[child] = moving
+        positions[heapPosition: moving.job] = Int32(child)
+    }
+
+    private static func siftDown<Positions: HeapPositions & ~Copyable>(
+        _ heap: UnsafeMutableBufferPointer<Entry>, from start: Int, positions: inout Positions
+    ) {
+        var parent = start
+        let moving = heap[parent]
+        let count = heap.count
+        while true {
+            var best = 2 &* parent &+ 1
+            guard best < count else { break }
+            let right = best &+ 1
+            if right < count, heap[right].key < heap[best].key { best = right }
+            guard heap[best].key < moving.key else { break }
+            heap[parent] = heap[best]
+            positions[heapPosition: heap[parent].job] = Int32(parent)
+            parent = best
+        }
+        heap[parent] = moving
+        positions[heapPosition: moving.job] = Int32(parent)
     }
 }
 

@@ -26,7 +26,7 @@ struct PendingQueue: Sendable {
         count -= 1
     }
 
-    mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {
+    @inline(__always) mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {
         let index = heapIndex(forGroup: group)
         guard index < heaps.count else { return }
         heaps[index].update(id, key: key, positions: &positions)

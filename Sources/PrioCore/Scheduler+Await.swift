@@ -175,7 +175,7 @@ extension Scheduler {
     }
 
     /// Moves a job to its place for its current key in whichever queue holds it.
-    mutating func requeue(_ id: Int32) {
+    @inline(__always) mutating func requeue(_ id: Int32) {
         let newKey = key(of: id)
         switch records[Int(id)].state {
         case .queued: pending.update(id, key: newKey, group: records[Int(id)].group, positions: &records)
