@@ -127,9 +127,11 @@ void prio_push_job_object(lua_State *L, lua_Integer id) {
 }
 
 lua_Integer prio_job_object_id(lua_State *L, int idx) {
-    if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(prio_job_box)) return 0;
+    /* lua_rawlen is a full userdata's size, and 0 for a light one; any other
+       value of that length is no userdata, and lua_touserdata gives NULL. */
+    if (lua_rawlen(L, idx) != sizeof(prio_job_box)) return 0;
     const prio_job_box *box = (const prio_job_box *)lua_touserdata(L, idx);
-    return box->magic == PRIO_JOB_MAGIC ? box->id : 0;
+    return box != NULL && box->magic == PRIO_JOB_MAGIC ? box->id : 0;
 }
 
 void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive) {

@@ -236,22 +236,22 @@ static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
 #define FIELD_CACHE_METHOD (-1)
 #define METHOD_UPVALUE(slot) (3 + (int)(slot))
 
-/* Slot of the field-name cache for the string at `name`. */
-static unsigned field_cache_slot(const char *name) {
+/* Slot of the field-name cache for the string object `name`. */
+static unsigned field_cache_slot(const void *name) {
     return (unsigned)(((uintptr_t)name >> 4) & (PRIO_FIELD_CACHE_SIZE - 1));
 }
 
 /* A numeric field read by its name's string, without the table lookup.
    Lua 5.4 interns short strings, and every field name is one and stays
    alive as a key of the field-code table: while it lives, any string with
-   its text is that very string, so the string's address identifies the
-   field. Returns 1 when it pushed the field. */
+   its text is that very object, and lua_topointer gives different objects
+   different pointers, so the pointer identifies the field (and no key of
+   another type can match). Returns 1 when it pushed the field. */
 static int push_cached_field(lua_State *L) {
-    if (lua_type(L, 2) != LUA_TSTRING) return 0;
-    const char *name = lua_tolstring(L, 2, NULL);
+    const void *name = lua_topointer(L, 2);
     prio_job_view *v = &prio_getstate(L)->jobs;
     unsigned slot = field_cache_slot(name);
-    if (v->field_names[slot] != name) return 0;
+    if (name == NULL || v->field_names[slot] != name) return 0;
     int code = v->field_codes[slot];
     if (code == FIELD_CACHE_METHOD) {
         lua_pushvalue(L, lua_upvalueindex(METHOD_UPVALUE(slot)));
@@ -262,7 +262,7 @@ static int push_cached_field(lua_State *L) {
 }
 
 static void remember_field(lua_State *L, int name_index, lua_Integer code) {
-    const char *name = lua_tolstring(L, name_index, NULL);
+    const void *name = lua_topointer(L, name_index);
     prio_job_view *v = &prio_getstate(L)->jobs;
     unsigned slot = field_cache_slot(name);
     v->field_names[slot] = name;
@@ -278,7 +278,7 @@ static int job_index(lua_State *L) {
         /* a method (remembered too: `job:set_priority` in a loop looks it up every time), or nil */
         if (type == LUA_TFUNCTION && lua_type(L, 2) == LUA_TSTRING) {
             lua_pushvalue(L, -1);
-            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(lua_tolstring(L, 2, NULL)))));
+            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(lua_topointer(L, 2)))));
             remember_field(L, 2, FIELD_CACHE_METHOD);
         }
         return 1;
@@ -320,7 +320,7 @@ void prio_set_priority_fast_path(prio_set_priority_fn fn) { set_priority_fast = 
    anything else (a bad argument, a policy to consult, an observer to tell)
    to host function `function_id` (upvalue 1), which also words the errors. */
 static int job_set_priority(lua_State *L) {
-    if (lua_gettop(L) == 2 && set_priority_fast != NULL) {
+    if (set_priority_fast != NULL) {
         lua_Integer id = prio_job_object_id(L, 1);
         int is_number = 0;
         double priority = lua_tonumberx(L, 2, &is_number);

@@ -39,8 +39,8 @@ typedef struct prio_job_view {
     long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt;
     long flags;       /* a byte; released_bit set when the record is released */
     int released_bit;
-    /* Field names job_index has seen, by their interned string (see there). */
-    const char *field_names[PRIO_FIELD_CACHE_SIZE];
+    /* Field names job_index has seen, by their string object (see there). */
+    const void *field_names[PRIO_FIELD_CACHE_SIZE];
     int field_codes[PRIO_FIELD_CACHE_SIZE];
 } prio_job_view;
 
