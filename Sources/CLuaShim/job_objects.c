@@ -19,17 +19,11 @@
  * follow them. The table never shrinks; it holds about twice the objects
  * that were alive (or not yet collected) at the busiest moment.
  */
-#include "CLuaShim.h"
+#include "job_box.h"
 
-#define PRIO_JOB_MAGIC 0x6a6f6221u /* "!boj" */
 #define MINIMUM_SLOTS 1024
 #define PROBES 4
 
-typedef struct {
-    uint32_t magic;
-    uint32_t unused;
-    lua_Integer id;
-} prio_job_box;
 
 /* Job `id`'s slot word, or NULL when the job is unknown or its page freed. */
 static int32_t *slot_word(const prio_state *st, lua_Integer id) {
@@ -127,11 +121,7 @@ void prio_push_job_object(lua_State *L, lua_Integer id) {
 }
 
 lua_Integer prio_job_object_id(lua_State *L, int idx) {
-    /* lua_rawlen is a full userdata's size, and 0 for a light one; any other
-       value of that length is no userdata, and lua_touserdata gives NULL. */
-    if (lua_rawlen(L, idx) != sizeof(prio_job_box)) return 0;
-    const prio_job_box *box = (const prio_job_box *)lua_touserdata(L, idx);
-    return box != NULL && box->magic == PRIO_JOB_MAGIC ? box->id : 0;
+    return job_box_id(L, prio_getstate(L), idx);
 }
 
 void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *alive) {

@@ -1,4 +1,5 @@
 #include "CLuaShim.h"
+#include "job_box.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,12 +245,13 @@ static unsigned field_cache_slot(const void *name) {
 /* A numeric field read by its name's string, without the table lookup.
    Lua 5.4 interns short strings, and every field name is one and stays
    alive as a key of the field-code table: while it lives, any string with
-   its text is that very object, and lua_topointer gives different objects
-   different pointers, so the pointer identifies the field (and no key of
-   another type can match). Returns 1 when it pushed the field. */
+   its text is that very object, and different objects have different
+   pointers, so the pointer identifies the field (a key of another type
+   reads as NULL, which matches nothing). Returns 1 when it pushed the field. */
 static int push_cached_field(lua_State *L) {
-    const void *name = lua_topointer(L, 2);
-    prio_job_view *v = &prio_getstate(L)->jobs;
+    prio_state *st = prio_getstate(L);
+    const void *name = arg_string(L, st, 2);
+    prio_job_view *v = &st->jobs;
     unsigned slot = field_cache_slot(name);
     if (name == NULL || v->field_names[slot] != name) return 0;
     int code = v->field_codes[slot];
@@ -257,12 +259,12 @@ static int push_cached_field(lua_State *L) {
         lua_pushvalue(L, lua_upvalueindex(METHOD_UPVALUE(slot)));
         return 1;
     }
-    lua_Integer id = prio_job_object_id(L, 1);
+    lua_Integer id = job_box_id(L, st, 1);
     return id > 0 && push_record_field(L, id, code);
 }
 
 static void remember_field(lua_State *L, int name_index, lua_Integer code) {
-    const void *name = lua_topointer(L, name_index);
+    const void *name = prio_arg_string(L, name_index);
     prio_job_view *v = &prio_getstate(L)->jobs;
     unsigned slot = field_cache_slot(name);
     v->field_names[slot] = name;
@@ -278,7 +280,7 @@ static int job_index(lua_State *L) {
         /* a method (remembered too: `job:set_priority` in a loop looks it up every time), or nil */
         if (type == LUA_TFUNCTION && lua_type(L, 2) == LUA_TSTRING) {
             lua_pushvalue(L, -1);
-            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(lua_topointer(L, 2)))));
+            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(prio_arg_string(L, 2)))));
             remember_field(L, 2, FIELD_CACHE_METHOD);
         }
         return 1;
@@ -321,11 +323,11 @@ void prio_set_priority_fast_path(prio_set_priority_fn fn) { set_priority_fast = 
    to host function `function_id` (upvalue 1), which also words the errors. */
 static int job_set_priority(lua_State *L) {
     if (set_priority_fast != NULL) {
-        lua_Integer id = prio_job_object_id(L, 1);
+        prio_state *st = prio_getstate(L);
+        lua_Integer id = job_box_id(L, st, 1);
         int is_number = 0;
-        double priority = lua_tonumberx(L, 2, &is_number);
+        double priority = arg_number(L, st, 2, &is_number);
         if (id > 0 && is_number && isfinite(priority)) {
-            prio_state *st = prio_getstate(L);
             int enforcing = st->enforce_limit;
             st->enforce_limit = 0;
             int handled = set_priority_fast(st->host, id, priority);

@@ -5,39 +5,17 @@
  * is a third of what queueing a job costs.
  *
  * The public API does not tell, so this reads `L->ci->nresults` through
- * mirrors of the head of Lua 5.4's `lua_State` and `CallInfo` (lstate.h;
- * the same in every 5.4 release). Before trusting them, prio_probe_wanted_results
- * checks them on the running library by calling a probe with known result
- * counts; if any answer is wrong, the shortcut stays off and every call
- * counts as wanting its results.
+ * mirrors of the head of Lua 5.4's `lua_State` and `CallInfo`
+ * (lua_mirror.h). Before trusting them, prio_probe_wanted_results checks
+ * them on the running library by calling a probe with known result counts;
+ * if any answer is wrong, the shortcut stays off and every call counts as
+ * wanting its results.
  */
 #include "CLuaShim.h"
+#include "lua_mirror.h"
 #include <lauxlib.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* The head of Lua 5.4's CallInfo, up to nresults. */
-typedef struct mirror_callinfo {
-    void *func, *top;
-    void *previous, *next;
-    union {
-        struct { const void *savedpc; volatile int trap; int nextraargs; } l;
-        struct { void *k; ptrdiff_t old_errfunc; intptr_t ctx; } c;
-    } u;
-    union { int funcidx; int nyield; int nres; struct { unsigned short ftransfer, ntransfer; } transferinfo; } u2;
-    short nresults;
-    unsigned short callstatus;
-} mirror_callinfo;
-
-/* The head of Lua 5.4's lua_State, up to ci. */
-typedef struct mirror_state {
-    void *next;
-    unsigned char tt, marked, status, allowhook;
-    unsigned short nci;
-    void *top;
-    void *l_G;
-    mirror_callinfo *ci;
-} mirror_state;
 
 static int raw_wanted_results(lua_State *L) { return ((const mirror_state *)L)->ci->nresults; }
 

@@ -64,6 +64,7 @@ extension LuaScheduler {
         guard opened == LUA_OK else { throw PrioError.outOfMemory }
         describeJobRecordLayout()
         prio_probe_wanted_results(L)
+        prio_probe_stack_args(L)
         refs.functions = newRegistryTable()
         refs.threads = newRegistryTable()
         refs.threadPool = newRegistryTable()

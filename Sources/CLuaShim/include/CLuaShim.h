@@ -94,6 +94,7 @@ typedef struct prio_state {
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
     int knows_wanted_results;         /* prio_probe_wanted_results passed */
+    int knows_stack_args;             /* prio_probe_stack_args passed */
     prio_object_slots objects;        /* job objects (job_objects.c) */
     prio_job_threads threads;         /* job coroutines (job_threads.c) */
 } prio_state;
@@ -121,6 +122,20 @@ int prio_results_discarded(lua_State *L);
 /* Checks that the running Lua library's call records read as wanted_results.c
    expects, and turns prio_results_discarded on if so; returns whether it is on. */
 int prio_probe_wanted_results(lua_State *L);
+
+/* A C function's arguments, read from the stack without an API call once
+   the probe below has passed (stack_args.c); before, the API calls named. */
+/* The block of the full userdata at idx if it is `size` bytes long, else
+   NULL (lua_rawlen, lua_touserdata). */
+void *prio_arg_userdata(lua_State *L, int idx, size_t size);
+/* lua_tonumberx. */
+double prio_arg_number(lua_State *L, int idx, int *is_number);
+/* The string object at idx (lua_topointer of a string), or NULL when it is
+   no string. Different objects give different pointers. */
+const void *prio_arg_string(lua_State *L, int idx);
+/* Checks the direct reads against the API on the running library and turns
+   them on if every one agreed; returns whether they are on. */
+int prio_probe_stack_args(lua_State *L);
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
 lua_State *prio_newstate(void *host);

@@ -1,0 +1,62 @@
+/*
+ * Mirrors of the heads of a few Lua 5.4 structures (lstate.h, lobject.h;
+ * the same in every 5.4 release), for the two places where the public API
+ * cannot say something cheaply enough:
+ *   - wanted_results.c: how many results a C function's caller wants;
+ *   - stack_args.c: a C function's arguments, read without an API call each.
+ * Neither is used until its probe has checked it against the public API on
+ * the running library; if a probe fails, the API path is used instead.
+ */
+#ifndef PRIO_LUA_MIRROR_H
+#define PRIO_LUA_MIRROR_H
+
+#include <lua.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A stack slot (StackValue): a TValue, padded to 16 bytes. */
+typedef struct mirror_value {
+    union { void *gc; void *p; lua_Integer i; lua_Number n; } value;
+    unsigned char tt;
+} mirror_value;
+
+/* Type tags (lobject.h: makevariant, with BIT_ISCOLLECTABLE for objects). */
+#define MIRROR_TAG_INTEGER 0x03
+#define MIRROR_TAG_FLOAT 0x13
+#define MIRROR_TAG_COLLECTABLE 0x40
+#define MIRROR_TAG_FULL_USERDATA (0x07 | MIRROR_TAG_COLLECTABLE)
+
+/* A full userdata without user values (Udata0): its block follows the header. */
+typedef struct mirror_userdata {
+    void *next;
+    unsigned char tt, marked;
+    unsigned short nuvalue;
+    size_t len;
+    void *metatable;
+    union { lua_Number n; double u; void *s; lua_Integer i; long l; } block;
+} mirror_userdata;
+
+/* The head of Lua 5.4's CallInfo, up to nresults. */
+typedef struct mirror_callinfo {
+    mirror_value *func, *top;
+    void *previous, *next;
+    union {
+        struct { const void *savedpc; volatile int trap; int nextraargs; } l;
+        struct { void *k; ptrdiff_t old_errfunc; intptr_t ctx; } c;
+    } u;
+    union { int funcidx; int nyield; int nres; struct { unsigned short ftransfer, ntransfer; } transferinfo; } u2;
+    short nresults;
+    unsigned short callstatus;
+} mirror_callinfo;
+
+/* The head of Lua 5.4's lua_State, up to ci. */
+typedef struct mirror_state {
+    void *next;
+    unsigned char tt, marked, status, allowhook;
+    unsigned short nci;
+    mirror_value *top;
+    void *l_G;
+    mirror_callinfo *ci;
+} mirror_state;
+
+#endif
