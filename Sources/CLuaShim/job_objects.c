@@ -101,8 +101,8 @@ void prio_push_job_object(lua_State *L, lua_Integer id) {
     int32_t *word = slot_word(st, id);
     lua_rawgeti(L, LUA_REGISTRYINDEX, st->objects.table_ref);
     if (word != NULL && *word > 0) {
-        if (lua_rawgeti(L, -1, *word) == LUA_TUSERDATA && prio_job_object_id(L, -1) == id) {
-            lua_remove(L, -2);
+        if (lua_rawgeti(L, -1, *word) == LUA_TUSERDATA && job_box_id(L, st, -1) == id) {
+            lua_replace(L, -2); /* over the table: cheaper than lua_remove's rotation */
             return;
         }
         lua_pop(L, 1);
@@ -117,7 +117,7 @@ void prio_push_job_object(lua_State *L, lua_Integer id) {
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, slot);
     if (word != NULL) *word = (int32_t)slot;
-    lua_remove(L, -2);
+    lua_replace(L, -2);
 }
 
 lua_Integer prio_job_object_id(lua_State *L, int idx) {

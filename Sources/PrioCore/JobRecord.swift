@@ -96,7 +96,7 @@ public struct JobRecord: Sendable {
     var generation: UInt32
     public internal(set) var state: JobState
     public internal(set) var wakeReason: WakeReason
-    /// `holdsSlot`, `hasStarted` and `released`, one bit each (so a record is 72 bytes).
+    /// `holdsSlot`, `hasStarted`, `released` and `hostMark`, one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
 
     // Always inlined: a call would copy the whole record to pass it as `self`.
@@ -115,9 +115,17 @@ public struct JobRecord: Sendable {
         @inline(__always) set { set(Self.releasedBit, newValue) }
     }
 
+    /// One bit the runtime keeps for itself (`Scheduler.setHostMark`); the
+    /// scheduler never reads it. (PrioLua: the job's object is pinned.)
+    public internal(set) var hostMark: Bool {
+        @inline(__always) get { flags & Self.hostMarkBit != 0 }
+        @inline(__always) set { set(Self.hostMarkBit, newValue) }
+    }
+
     static let holdsSlotBit: UInt8 = 1
     static let hasStartedBit: UInt8 = 2
     static let releasedBit: UInt8 = 4
+    static let hostMarkBit: UInt8 = 8
 
     @inline(__always)
     private mutating func set(_ bit: UInt8, _ on: Bool) {

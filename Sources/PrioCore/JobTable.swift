@@ -95,6 +95,11 @@ struct JobTable: ~Copyable, @unchecked Sendable {
         liveCounts.append(0)
     }
 
+    /// Where the record of `id` is; it must be live (traps on a freed page).
+    func address(of id: Int) -> UnsafePointer<JobRecord> {
+        UnsafePointer(page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1)))
+    }
+
     /// The record of `id`; it must be live (traps on a freed page).
     subscript(id: Int) -> JobRecord {
         unsafeAddress { UnsafePointer(page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1))) }
@@ -214,4 +219,17 @@ extension Scheduler {
     /// and valid as long: one `Int32` per job, 0 at submit, that the runtime
     /// reads and writes as it likes.
     public var hostWordPages: UnsafeRawPointer { UnsafeRawPointer(records.hostWordPageList) }
+
+    /// Sets or clears `job`'s `hostMark`, if the job is known.
+    public mutating func setHostMark(_ job: JobID, _ on: Bool) {
+        guard contains(job) else { return }
+        records[job.value].hostMark = on
+    }
+
+    /// Clears every job's `hostMark`. - Complexity: O(live jobs)
+    public mutating func clearHostMarks() {
+        var marked: [Int] = []
+        records.forEachLive { if records[$0].hostMark { marked.append($0) } }
+        for id in marked { records[id].hostMark = false }
+    }
 }

@@ -91,7 +91,11 @@ public struct Scheduler: ~Copyable, Sendable {
         ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &records)
     }
 
-    public subscript(id: JobID) -> JobRecord { records[id.value] }
+    public subscript(id: JobID) -> JobRecord {
+        // An addressor: `core[job].basePriority` reads one field in place
+        // instead of copying the 72-byte record out of the table first.
+        unsafeAddress { records.address(of: id.value) }
+    }
     /// The job's state, read without copying its whole record.
     public func state(of id: JobID) -> JobState { records[id.value].state }
     /// The job's status, read without copying its whole record.

@@ -86,17 +86,21 @@ extension LuaScheduler {
     /// re-evaluation; without this the object the script dropped would be
     /// made anew (and collected again) every time, which is most of the cost
     /// of an evaluation. So with a `priority` hook installed, an unfinished
-    /// job costs its object too (about 64 bytes).
+    /// job costs its object too (about 64 bytes). The job's `hostMark` says
+    /// it is pinned: a table store per evaluation was a tenth of its cost.
     private func pinJobObject(_ job: JobID) {
+        guard !core[job].hostMark else { return }
         lua.pushValue(at: -1)
         lua.popIntoRegistryTable(refs.pinnedObjects, key: job.value)
+        core.setHostMark(job, true)
         hasPinnedObjects = true
     }
 
     /// Lets go of a finished job's pinned object.
     func unpinJobObject(_ job: JobID) {
-        guard hasPinnedObjects else { return }
+        guard hasPinnedObjects, core.contains(job), core[job].hostMark else { return }
         lua.clearRegistryField(refs.pinnedObjects, key: job.value)
+        core.setHostMark(job, false)
     }
 
     /// Lets go of every pinned object (the `priority` hook is gone).
@@ -104,6 +108,7 @@ extension LuaScheduler {
         guard hasPinnedObjects else { return }
         prio_newtable(lua.pointer)
         lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(refs.pinnedObjects))
+        core.clearHostMarks()
         hasPinnedObjects = false
     }
 
