@@ -95,3 +95,25 @@ final class JobRecordSizeTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<JobRecord>.stride, 72)
     }
 }
+
+final class HostMarkTests: XCTestCase {
+    /// The runtime's mark bit (PrioLua: "this job's object is pinned") is
+    /// the job's own: setting it leaves the scheduler's bits alone, and
+    /// clearing all of them reaches every live job.
+    func testMarksAreKeptPerJobAndClearedTogether() {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2, 3]) }
+        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        s.setHostMark(ids[0], true)
+        s.setHostMark(ids[2], true)
+        s.setHostMark(JobID(99), true)  // unknown: ignored
+        XCTAssertEqual(ids.map { s[$0].hostMark }, [true, false, true])
+        XCTAssertTrue(s[ids[0]].holdsSlot, "the scheduler's own bits are untouched")
+        s.setHostMark(ids[0], false)
+        XCTAssertEqual(ids.map { s[$0].hostMark }, [false, false, true])
+        s.setHostMark(ids[1], true)
+        s.clearHostMarks()
+        XCTAssertEqual(ids.map { s[$0].hostMark }, [false, false, false])
+        XCTAssertTrue(s[ids[0]].holdsSlot)
+    }
+}
