@@ -66,6 +66,14 @@ public struct IndexedHeap: Sendable {
         }
     }
 
+    /// Gives each entry the order its job's record has now: for
+    /// `Scheduler.renumberOrders`, whose renumbering keeps every heap in order.
+    mutating func renumberOrders(positions records: borrowing JobTable) {
+        for index in entries.indices {
+            entries[index].key.order = records[Int(entries[index].job)].order
+        }
+    }
+
     public func contains<Positions: HeapPositions & ~Copyable>(_ job: Int32, positions: borrowing Positions) -> Bool {
         let index = Int(positions[heapPosition: job])
         return index >= 0 && index < entries.count && entries[index].job == job

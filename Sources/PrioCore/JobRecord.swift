@@ -81,7 +81,7 @@ public struct JobRecord: Sendable {
     public internal(set) var effectivePriority: Double
     /// Place among equal priorities (see `QueueKey`); once the job has
     /// finished, its place in the order jobs finished in.
-    public internal(set) var order: Int64
+    public internal(set) var order: Int32
     public internal(set) var submittedAt: Double
     /// NaN until the job first starts.
     public internal(set) var startedAt: Double
@@ -133,7 +133,7 @@ public struct JobRecord: Sendable {
     }
 
     init(
-        state: JobState, priority: Double, policyPriority: Double, order: Int64, group: Int32, submittedAt: Double
+        state: JobState, priority: Double, policyPriority: Double, order: Int32, group: Int32, submittedAt: Double
     ) {
         self.basePriority = priority
         self.policyPriority = policyPriority

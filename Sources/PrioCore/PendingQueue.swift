@@ -26,6 +26,11 @@ struct PendingQueue: Sendable {
         count -= 1
     }
 
+    /// See `IndexedHeap.renumberOrders`.
+    mutating func renumberOrders(positions records: borrowing JobTable) {
+        for index in heaps.indices { heaps[index].renumberOrders(positions: records) }
+    }
+
     @inline(__always) mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {
         let index = heapIndex(forGroup: group)
         guard index < heaps.count else { return }

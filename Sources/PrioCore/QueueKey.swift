@@ -3,11 +3,16 @@
 /// FIFO order; a job that gives way takes a new (later) order, which is what
 /// makes equals round-robin. The order survives priority changes, so a job
 /// keeps its place in submission order among its new equals.
+///
+/// The order is 32 bits so that a heap entry (key and job) is 16 bytes: a
+/// million queued jobs are a third less heap to walk. The scheduler
+/// renumbers the orders of all its jobs before its counter runs out
+/// (`Scheduler.renumberOrders`).
 public struct QueueKey: Comparable, Sendable {
     public var priority: Double
-    public var order: Int64
+    public var order: Int32
 
-    public init(priority: Double, order: Int64) {
+    public init(priority: Double, order: Int32) {
         self.priority = priority
         self.order = order
     }

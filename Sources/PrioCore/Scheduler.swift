@@ -75,7 +75,10 @@ public struct Scheduler: ~Copyable, Sendable {
     var lastNow: Double = 0
     /// Slot time per group under fair sharing; nil when it is off.
     var fairShare: FairShare?
-    var nextOrder: Int64 = 0
+    /// The last order handed out (`takeOrder`).
+    var nextOrder: Int32 = 0
+    /// Where `takeOrder` renumbers first; lowered by tests to get there.
+    var orderCeiling: Int32 = .max - 1
     /// What each awaiting job waits for.
     var awaits: [Int32: AwaitRecord] = [:]
     /// Who waits for each job.
@@ -87,8 +90,9 @@ public struct Scheduler: ~Copyable, Sendable {
         if concurrency > Self.holderMapThreshold { holderIndexByJob = [:] }
         _ = records.append(
             JobRecord(
-                state: .ready, priority: -.infinity, policyPriority: -.infinity, order: 0, group: -1, submittedAt: 0))
-        ready.insert(0, key: QueueKey(priority: -.infinity, order: takeOrder()), positions: &records)
+                state: .ready, priority: -.infinity, policyPriority: -.infinity, order: 1, group: -1, submittedAt: 0))
+        nextOrder = 1
+        ready.insert(0, key: key(of: 0), positions: &records)
     }
 
     public subscript(id: JobID) -> JobRecord {
@@ -287,7 +291,10 @@ public struct Scheduler: ~Copyable, Sendable {
 
     // MARK: Helpers shared by the extensions
 
-    mutating func takeOrder() -> Int64 {
+    /// A new order, after every order handed out so far (renumbering them
+    /// first when the 32 bits would run out).
+    mutating func takeOrder() -> Int32 {
+        if nextOrder >= orderCeiling { renumberOrders() }
         nextOrder += 1
         return nextOrder
     }
@@ -305,7 +312,7 @@ public struct Scheduler: ~Copyable, Sendable {
     /// Queues a job that was already running (woken from an await) for a slot,
     /// ahead of the newcomers of equal priority.
     mutating func enqueueResuming(_ id: Int32) {
-        records[Int(id)].order = takeOrder() - (1 << 62)
+        records[Int(id)].order = Int32.min &+ takeOrder()  // below every newcomer's order
         records[Int(id)].state = .queued
         enterPending(id)
     }

@@ -2,7 +2,7 @@ import PrioCore
 import XCTest
 
 final class IndexedHeapTests: XCTestCase {
-    private static func key(_ priority: Double, _ order: Int64) -> QueueKey {
+    private static func key(_ priority: Double, _ order: Int32) -> QueueKey {
         QueueKey(priority: priority, order: order)
     }
 
@@ -23,7 +23,7 @@ final class IndexedHeapTests: XCTestCase {
         var positions = Self.freshPositions(5)
         var heap = IndexedHeap()
         for (job, priority) in [(0, 3.0), (1, -1.5), (2, 7.0), (3, 0.0), (4, 2.5)] {
-            heap.insert(Int32(job), key: Self.key(priority, Int64(job)), positions: &positions)
+            heap.insert(Int32(job), key: Self.key(priority, Int32(job)), positions: &positions)
             heap.checkInvariants(positions: positions)
         }
         XCTAssertEqual(heap.min?.job, 1)
@@ -37,7 +37,7 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         // Inserted out of order; the order field alone decides among equals.
         for (job, order) in [(5, 6), (0, 1), (7, 8), (2, 3), (1, 2), (6, 7), (3, 4), (4, 5)] {
-            heap.insert(Int32(job), key: Self.key(4, Int64(order)), positions: &positions)
+            heap.insert(Int32(job), key: Self.key(4, Int32(order)), positions: &positions)
         }
         XCTAssertEqual(Self.drain(&heap, &positions), [0, 1, 2, 3, 4, 5, 6, 7])
     }
@@ -52,7 +52,7 @@ final class IndexedHeapTests: XCTestCase {
     func testRemoveTakesOutOnlyThatJob() {
         var positions = Self.freshPositions(6)
         var heap = IndexedHeap()
-        for job in 0..<6 { heap.insert(Int32(job), key: Self.key(Double(job % 3), Int64(job)), positions: &positions) }
+        for job in 0..<6 { heap.insert(Int32(job), key: Self.key(Double(job % 3), Int32(job)), positions: &positions) }
         heap.remove(3, positions: &positions)
         heap.checkInvariants(positions: positions)
         XCTAssertFalse(heap.contains(3, positions: positions))
@@ -81,7 +81,7 @@ final class IndexedHeapTests: XCTestCase {
     func testUpdateMovesJobTowardsTheFrontAndTheBack() {
         var positions = Self.freshPositions(4)
         var heap = IndexedHeap()
-        for job in 0..<4 { heap.insert(Int32(job), key: Self.key(Double(job), Int64(job)), positions: &positions) }
+        for job in 0..<4 { heap.insert(Int32(job), key: Self.key(Double(job), Int32(job)), positions: &positions) }
         heap.update(3, key: Self.key(-1, 3), positions: &positions)
         heap.checkInvariants(positions: positions)
         XCTAssertEqual(heap.min?.job, 3)
@@ -105,10 +105,10 @@ final class IndexedHeapTests: XCTestCase {
     func testRekeyAllReordersEveryEntry() {
         var positions = Self.freshPositions(6)
         var heap = IndexedHeap()
-        for job in 0..<6 { heap.insert(Int32(job), key: Self.key(Double(job), Int64(job)), positions: &positions) }
+        for job in 0..<6 { heap.insert(Int32(job), key: Self.key(Double(job), Int32(job)), positions: &positions) }
         // Reverse the priorities; jobs 2 and 3 end up equal and keep their order.
         let newPriority: [Double] = [9, 8, 5, 5, 1, 0]
-        heap.rekeyAll(positions: &positions) { Self.key(newPriority[Int($0)], Int64($0)) }
+        heap.rekeyAll(positions: &positions) { Self.key(newPriority[Int($0)], Int32($0)) }
         heap.checkInvariants(positions: positions)
         XCTAssertEqual(Self.drain(&heap, &positions), [5, 4, 2, 3, 1, 0])
     }
@@ -123,11 +123,11 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         var model: [(key: QueueKey, job: Int32)] = []  // sorted by key
         var keys: [Int32: QueueKey] = [:]
-        var nextOrder: Int64 = 0
+        var nextOrder: Int32 = 0
         var popped: [Int32] = []
         var expectedPopped: [Int32] = []
 
-        func takeOrder() -> Int64 {
+        func takeOrder() -> Int32 {
             nextOrder += 1
             return nextOrder
         }

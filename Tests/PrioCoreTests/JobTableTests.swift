@@ -94,6 +94,12 @@ final class JobRecordSizeTests: XCTestCase {
     func testRecordIsSeventyTwoBytes() {
         XCTAssertEqual(MemoryLayout<JobRecord>.stride, 72)
     }
+
+    /// A heap entry is its key (a double and a 32-bit order) and its job id,
+    /// with no padding: 16 bytes, as in the C floor's heap.
+    func testHeapEntryIsSixteenBytes() {
+        XCTAssertEqual(MemoryLayout<IndexedHeap.Entry>.stride, 16)
+    }
 }
 
 final class HostMarkTests: XCTestCase {

@@ -1,5 +1,6 @@
-import PrioCore
 import XCTest
+
+@testable import PrioCore
 
 /// Whole runs of random events (submit, yield, sleep, block, await, retry,
 /// cancel, set_priority, re-evaluation, limit, timeouts, deadlines, with and
@@ -15,6 +16,26 @@ final class SchedulerRandomRunTests: XCTestCase {
             }
         }
     }
+
+    /// Orders are 32 bits and renumbered before they run out: with the
+    /// ceiling lowered so that runs renumber every few dozen orders, every
+    /// run takes the very same steps as with the real ceiling.
+    func testRenumberingOrdersChangesNoStep() {
+        for seed in 0..<UInt64(300) {
+            var plain = RandomRun(seed: seed)
+            var renumbering = RandomRun(seed: seed, orderCeiling: 64)
+            _ = plain.play()
+            _ = renumbering.play()
+            XCTAssertGreaterThan(plain.steps.count, 0)
+            guard plain.steps == renumbering.steps else {
+                return XCTFail("seed \(seed): the runs part at step \(firstDifference(plain.steps, renumbering.steps))")
+            }
+        }
+    }
+
+    private func firstDifference(_ a: [Scheduler.Step], _ b: [Scheduler.Step]) -> Int {
+        a.indices.first { $0 >= b.count || a[$0] != b[$0] } ?? a.count
+    }
 }
 
 private struct RandomRun: ~Copyable {
@@ -25,11 +46,14 @@ private struct RandomRun: ~Copyable {
     let concurrency: Int
     var fair = false
     let priorities: [Double] = [0, 1, 2]
+    /// Every step the run took, in order.
+    var steps: [Scheduler.Step] = []
 
-    init(seed: UInt64) {
+    init(seed: UInt64, orderCeiling: Int32? = nil) {
         rng = SplitMix64(seed: seed)
         concurrency = Int.random(in: 1...4, using: &rng)
         s = Scheduler(concurrency: concurrency)
+        if let orderCeiling { s.orderCeiling = orderCeiling }
         s.preemptionEnabled = Bool.random(using: &rng)
         if Int.random(in: 0..<3, using: &rng) == 0 { toggleFairShare() }
     }
@@ -64,6 +88,7 @@ private struct RandomRun: ~Copyable {
 
         for _ in 0..<400 {
             let step = s.nextStep(now: now)
+            steps.append(step)
             s.checkInvariants()
             if let broken = brokenProperty(after: step) { return "\(broken) after \(step)" }
             switch step {
