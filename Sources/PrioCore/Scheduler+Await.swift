@@ -140,11 +140,9 @@ extension Scheduler {
     }
 
     /// `setPriority`, for a caller that has not checked the job: false, and
-    /// nothing changed, when `job` is unknown. One mutating call where a
-    /// check and a set would be two: a host holding the scheduler behind a
-    /// pointer passes it in place to a mutating method, but copies it out
-    /// for a non-mutating one (`job:set_priority` runs this a million
-    /// times a second).
+    /// nothing changed, when `job` is unknown. One call where a check and a
+    /// set would be two (`job:set_priority` runs this a million times a
+    /// second).
     public mutating func setPriorityIfKnown(_ job: JobID, base: Double, policy: Double? = nil) -> Bool {
         guard contains(job) else { return false }
         guard !records[job.value].state.isFinished else { return true }
