@@ -68,7 +68,7 @@ public struct IndexedHeap: Sendable {
 
     /// Gives each entry the order its job's record has now: for
     /// `Scheduler.renumberOrders`, whose renumbering keeps every heap in order.
-    mutating func renumberOrders(positions records: borrowing JobTable) {
+    mutating func renumberOrders(from records: borrowing JobTable) {
         for index in entries.indices {
             entries[index].key.order = records[Int(entries[index].job)].order
         }

@@ -27,8 +27,8 @@ struct PendingQueue: Sendable {
     }
 
     /// See `IndexedHeap.renumberOrders`.
-    mutating func renumberOrders(positions records: borrowing JobTable) {
-        for index in heaps.indices { heaps[index].renumberOrders(positions: records) }
+    mutating func renumberOrders(from records: borrowing JobTable) {
+        for index in heaps.indices { heaps[index].renumberOrders(from: records) }
     }
 
     @inline(__always) mutating func update(_ id: Int32, key: QueueKey, group: Int32, positions: inout JobTable) {

@@ -24,8 +24,8 @@ extension Scheduler {
             }
         }
         nextOrder = Int32(live.count)
-        pending.renumberOrders(positions: records)
-        ready.renumberOrders(positions: records)
-        for index in groups.indices { groups[index].parked.renumberOrders(positions: records) }
+        pending.renumberOrders(from: records)
+        ready.renumberOrders(from: records)
+        for index in groups.indices { groups[index].parked.renumberOrders(from: records) }
     }
 }
