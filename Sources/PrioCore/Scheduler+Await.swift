@@ -43,14 +43,15 @@ extension Scheduler {
         if let deadline {
             timers.schedule(job: id, kind: .awaitTimeout, due: deadline, generation: records[Int(id)].generation)
         }
-        lendPriority(of: id, to: Set(unfinished))
+        lendPriority(of: id, to: unfinished)
         return .suspended
     }
 
     /// A new waiter can only lower what its targets inherit, so this costs
     /// O(targets) (plus the chain below them), not O(waiters) per await:
-    /// thousands of jobs awaiting one stay linear.
-    mutating func lendPriority(of waiter: Int32, to targets: Set<Int32>) {
+    /// thousands of jobs awaiting one stay linear. A target listed twice is
+    /// passed over the second time (it has the priority by then).
+    mutating func lendPriority(of waiter: Int32, to targets: [Int32]) {
         guard waiter != 0 else { return }
         let priority = records[Int(waiter)].effectivePriority
         for target in targets where priority < records[Int(target)].effectivePriority {
@@ -64,7 +65,7 @@ extension Scheduler {
         guard !records[Int(id)].state.isFinished, priority < records[Int(id)].effectivePriority else { return }
         records[Int(id)].effectivePriority = priority
         requeue(id)
-        for target in Set(awaits[id]?.targets ?? []) { lowerEffectivePriority(of: target, to: priority) }
+        for target in awaits[id]?.targets ?? [] { lowerEffectivePriority(of: target, to: priority) }
     }
 
     /// Whether `start` waits, directly or through other awaiting jobs, for
@@ -75,8 +76,12 @@ extension Scheduler {
 
     /// Whether following await edges from `start` reaches `goal`.
     func waits(from start: Int32, reaching goal: Int32) -> Bool {
-        var stack = [start]
-        var seen: Set<Int32> = []
+        if start == goal { return true }
+        // Most targets wait for nothing (a parent's fresh children): one
+        // lookup, no walk and nothing to allocate.
+        guard let first = awaits[start] else { return false }
+        var stack = first.targets
+        var seen: Set<Int32> = [start]
         while let current = stack.popLast() {
             if current == goal { return true }
             guard seen.insert(current).inserted, let record = awaits[current] else { continue }
@@ -113,10 +118,11 @@ extension Scheduler {
         }
     }
 
-    /// Removes `waiter`'s await edges and the priority it lent.
+    /// Removes `waiter`'s await edges and the priority it lent. A target
+    /// listed twice finds nothing left to do the second time.
     mutating func dropAwait(_ waiter: Int32) {
         guard !awaits.isEmpty, let record = awaits.removeValue(forKey: waiter) else { return }
-        for target in Set(record.targets) {
+        for target in record.targets {
             waiters[target]?.removeAll { $0 == waiter }
             if waiters[target]?.isEmpty == true { waiters[target] = nil }
             refreshEffectivePriority(target)
@@ -168,7 +174,7 @@ extension Scheduler {
         records[Int(id)].effectivePriority = effective
         requeue(id)
         if !awaits.isEmpty, let targets = awaits[id]?.targets {
-            for target in Set(targets) { refreshEffectivePriority(target) }
+            for target in targets { refreshEffectivePriority(target) }  // a repeat changes nothing
         }
     }
 
