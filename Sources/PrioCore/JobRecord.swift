@@ -79,14 +79,15 @@ public struct JobRecord: Sendable {
     public internal(set) var policyPriority: Double
     /// What orders the job: the policy priority, lowered by inheritance.
     public internal(set) var effectivePriority: Double
-    /// Place among equal priorities (see `QueueKey`); once the job has
-    /// finished, its place in the order jobs finished in.
-    public internal(set) var order: Int32
     public internal(set) var submittedAt: Double
     /// NaN until the job first starts.
     public internal(set) var startedAt: Double
     /// NaN until the job finishes.
     public internal(set) var finishedAt: Double
+    /// Place among equal priorities (see `QueueKey`); once the job has
+    /// finished, its place in the order jobs finished in. (Declared among
+    /// the 32-bit fields, so that none of them leaves a gap.)
+    public internal(set) var order: Int32
     /// Index of the job's group, or -1.
     public internal(set) var group: Int32
     /// 1 on the first run; 0 before the job has started.
@@ -98,6 +99,10 @@ public struct JobRecord: Sendable {
     public internal(set) var wakeReason: WakeReason
     /// `holdsSlot`, `hasStarted`, `released` and `hostMark`, one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
+    /// While the job holds a slot: its index in `Scheduler.slotHolders`, so
+    /// giving the slot back finds it at once (at `-j 64` a search cost more
+    /// than the rest of releasing). It fits in what was padding.
+    var holderIndex: Int32 = -1
 
     // Always inlined: a call would copy the whole record to pass it as `self`.
     public internal(set) var holdsSlot: Bool {

@@ -73,6 +73,9 @@ extension Scheduler {
             precondition(!records[index].state.isFinished, "finished job holds a slot")
         }
         precondition(held == slotsHeld && held <= concurrency, "slot count out of date")
+        for (index, holder) in slotHolders.enumerated() {
+            precondition(records[Int(holder)].holderIndex == Int32(index), "slot holder index out of date")
+        }
         var queuedPerGroup = Array(repeating: 0, count: groups.count)
         records.forEachLive(from: 1) { index in
             if records[index].state == .queued && records[index].group >= 0 {

@@ -47,9 +47,6 @@ public struct Scheduler: ~Copyable, Sendable {
     var records = JobTable()
     /// Timeouts and deadlines, for the jobs that have them.
     var limits: [Int32: JobLimits] = [:]
-    /// Index in `slotHolders` by job, kept only above `holderMapThreshold` slots.
-    var holderIndexByJob: [Int32: Int32]?
-    static let holderMapThreshold = 64
     /// When each slot holder took its slot (fair-share accounting), in `slotHolders` order.
     var slotTakenAt: [Double] = []
     public let concurrency: Int
@@ -87,7 +84,6 @@ public struct Scheduler: ~Copyable, Sendable {
     public init(concurrency: Int) {
         precondition(concurrency >= 1, "concurrency must be at least 1")
         self.concurrency = concurrency
-        if concurrency > Self.holderMapThreshold { holderIndexByJob = [:] }
         _ = records.append(
             JobRecord(
                 state: .ready, priority: -.infinity, policyPriority: -.infinity, order: 1, group: -1, submittedAt: 0))
@@ -327,7 +323,7 @@ public struct Scheduler: ~Copyable, Sendable {
     mutating func takeSlot(_ id: Int32) {
         records[Int(id)].holdsSlot = true
         slotsHeld += 1
-        holderIndexByJob?[id] = Int32(slotHolders.count)
+        records[Int(id)].holderIndex = Int32(slotHolders.count)
         slotHolders.append(id)
         slotTakenAt.append(lastNow)
         let group = Int(records[Int(id)].group)
@@ -340,26 +336,19 @@ public struct Scheduler: ~Copyable, Sendable {
         guard records[Int(id)].holdsSlot else { return }
         records[Int(id)].holdsSlot = false
         slotsHeld -= 1
-        let index = holderIndex(of: id)
+        let index = Int(records[Int(id)].holderIndex)
         accountSlotTime(of: id, holderIndex: index)
         let last = slotHolders.removeLast()
         let lastTakenAt = slotTakenAt.removeLast()
         if last != id {
             slotHolders[index] = last
             slotTakenAt[index] = lastTakenAt
-            holderIndexByJob?[last] = Int32(index)
+            records[Int(last)].holderIndex = Int32(index)
         }
-        holderIndexByJob?[id] = nil
+        records[Int(id)].holderIndex = -1
         let group = Int(records[Int(id)].group)
         guard group >= 0 else { return }
         groups[group].held -= 1
-    }
-
-    /// Where a slot holder is in `slotHolders`: a short search with a few
-    /// slots, a map with many (30,000 holders must not cost a search each).
-    func holderIndex(of id: Int32) -> Int {
-        if let map = holderIndexByJob { return Int(map[id]!) }
-        return slotHolders.firstIndex(of: id)!
     }
 
     /// Takes the job out of whichever queue holds it.
