@@ -88,8 +88,10 @@ extension LuaScheduler {
     /// of an evaluation. So with a `priority` hook installed, an unfinished
     /// job costs its object too (about 64 bytes). The job's `hostMark` says
     /// it is pinned: a table store per evaluation was a tenth of its cost.
+    /// A finished job's object is not pinned (`markFinished` has let go of
+    /// it, and `job:set_priority` on a done job still asks the hook).
     private func pinJobObject(_ job: JobID) {
-        guard !core[job].hostMark else { return }
+        guard !core[job].hostMark, !core[job].state.isFinished else { return }
         lua.pushValue(at: -1)
         lua.popIntoRegistryTable(refs.pinnedObjects, key: job.value)
         core.setHostMark(job, true)

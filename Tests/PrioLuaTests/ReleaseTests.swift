@@ -7,8 +7,9 @@ import XCTest
 /// refers to are released, so what stays is bounded by the batch size, not
 /// by how many jobs ran.
 final class ReleaseTests: XCTestCase {
-    private func runBatches(total: Int, keepEvery: Int? = nil, policy: String = "") throws -> (LuaScheduler, RunReport)
-    {
+    private func runBatches(
+        total: Int, keepEvery: Int? = nil, policy: String = "", afterBatch: String = ""
+    ) throws -> (LuaScheduler, RunReport) {
         let output = OutputCollector()
         var options = RunOptions(virtualTime: true)
         options.output = { output.append($0) }
@@ -27,6 +28,7 @@ final class ReleaseTests: XCTestCase {
                     if keep_every and submitted % keep_every == 0 then kept[#kept + 1] = list[k] end
                   end
                   await_all(list)
+                  \(afterBatch)
                 end
                 """, name: "batches.lua")
         return (scheduler, scheduler.run())
@@ -42,6 +44,17 @@ final class ReleaseTests: XCTestCase {
     func testJobsSeenByAPriorityHookAreReleasedOnceFinished() throws {
         let (scheduler, report) = try runBatches(
             total: 20_000, policy: "policy{priority = function(job) return job.base_priority + 1 end}")
+        XCTAssertEqual(report.counts, ["done": 20_000])
+        let known = scheduler.core.knownJobIDs().count
+        XCTAssertLessThan(known, 8_000, "\(known) of 20,000 finished jobs are still kept")
+    }
+
+    /// Changing a finished job's priority asks the hook about it; that must
+    /// not pin its object again once the job is done.
+    func testFinishedJobsGivenAPriorityUnderAHookAreReleased() throws {
+        let (scheduler, report) = try runBatches(
+            total: 20_000, policy: "policy{priority = function(job) return job.base_priority + 1 end}",
+            afterBatch: "for k = 1, #list do list[k]:set_priority(3) end")
         XCTAssertEqual(report.counts, ["done": 20_000])
         let known = scheduler.core.knownJobIDs().count
         XCTAssertLessThan(known, 8_000, "\(known) of 20,000 finished jobs are still kept")
