@@ -27,20 +27,24 @@ static int is_object(const mirror_value *v, int type, const void *api_pointer) {
     return (v->tt & 0x0f) == type && (v->tt & MIRROR_TAG_COLLECTABLE) && v->value.gc == api_pointer;
 }
 
-/* Called with (userdata, 7, 2.5, "probe", light userdata, table): checks
-   every read against the API. */
+/* Called with (userdata, 7, 2.5, "probe", light userdata, table, userdata
+   with 2 user values): checks every read against the API. */
 static int probe(lua_State *L) {
     const mirror_state *s = (const mirror_state *)L;
     const mirror_userdata *u = (const mirror_userdata *)slot(L, 1)->value.gc;
-    int right = lua_gettop(L) == 6 && s->top - s->ci->func == 7;
+    const mirror_userdata *with_values = (const mirror_userdata *)slot(L, 7)->value.gc;
+    int right = lua_gettop(L) == 7 && s->top - s->ci->func == 8;
     right = right && slot(L, 1)->tt == MIRROR_TAG_FULL_USERDATA && u->nuvalue == 0 && u->len == lua_rawlen(L, 1) &&
             (const void *)&u->block == lua_touserdata(L, 1);
     right = right && slot(L, 2)->tt == MIRROR_TAG_INTEGER && slot(L, 2)->value.i == 7;
     right = right && slot(L, 3)->tt == MIRROR_TAG_FLOAT && slot(L, 3)->value.n == 2.5;
     right = right && is_object(slot(L, 4), LUA_TSTRING, lua_topointer(L, 4));
-    right = right && slot(L, 5)->tt == LUA_TLIGHTUSERDATA;
+    right = right && slot(L, 5)->tt == LUA_TLIGHTUSERDATA && slot(L, 5)->value.p == lua_touserdata(L, 5);
     right = right && is_object(slot(L, 6), LUA_TTABLE, lua_topointer(L, 6));
-    right = right && slot(L, -1) == slot(L, 6) && slot(L, 7)->tt == LUA_TNIL && lua_type(L, 7) == LUA_TNONE;
+    /* the user value count is where the mirror says: 0 above, 2 here */
+    right = right && slot(L, 7)->tt == MIRROR_TAG_FULL_USERDATA && with_values->nuvalue == 2 &&
+            with_values->len == lua_rawlen(L, 7);
+    right = right && slot(L, -1) == slot(L, 7);
     lua_pushboolean(L, right);
     return 1;
 }
@@ -54,7 +58,8 @@ static int run_probe(lua_State *L) {
     lua_pushliteral(L, "probe");
     lua_pushlightuserdata(L, L);
     lua_newtable(L);
-    lua_call(L, 6, 1);
+    *(double *)lua_newuserdatauv(L, 24, 2) = 0;
+    lua_call(L, 7, 1);
     return 1;
 }
 

@@ -62,7 +62,8 @@ public struct Scheduler: ~Copyable, Sendable {
     /// Timer events for the runtime, in the order they fell due.
     var dueEvents: [Step] = []
     var nextDueEvent = 0
-    /// Jobs holding a slot (a handful: at most `concurrency`).
+    /// Jobs holding a slot (at most `concurrency`); each knows its index here
+    /// (`JobRecord.holderIndex`).
     var slotHolders: [Int32] = []
     /// With a `preempt` policy, a pending job strictly better than the worst
     /// slot holder takes that holder's slot.
@@ -72,7 +73,9 @@ public struct Scheduler: ~Copyable, Sendable {
     var lastNow: Double = 0
     /// Slot time per group under fair sharing; nil when it is off.
     var fairShare: FairShare?
-    /// The last order handed out (`takeOrder`).
+    /// The order counter: `takeOrder` hands out the next value (a resuming
+    /// job gets `Int32.min` plus it). After a renumbering it restarts at the
+    /// number of live jobs.
     var nextOrder: Int32 = 0
     /// Where `takeOrder` renumbers first; lowered by tests to get there.
     var orderCeiling: Int32 = .max - 1

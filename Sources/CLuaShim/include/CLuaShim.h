@@ -125,8 +125,8 @@ int prio_probe_wanted_results(lua_State *L);
 
 /* A C function's arguments, read from the stack without an API call once
    the probe below has passed (stack_args.c); before, the API calls named. */
-/* The block of the full userdata at idx if it is `size` bytes long, else
-   NULL (lua_rawlen, lua_touserdata). */
+/* The block of the full userdata at idx if it is `size` (> 0) bytes long,
+   else NULL (lua_rawlen, lua_touserdata). */
 void *prio_arg_userdata(lua_State *L, int idx, size_t size);
 /* lua_tonumberx. */
 double prio_arg_number(lua_State *L, int idx, int *is_number);
