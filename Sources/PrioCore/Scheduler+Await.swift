@@ -95,10 +95,11 @@ extension Scheduler {
     mutating func notifyWaiters(of id: Int32) -> Bool {
         guard !waiters.isEmpty, let list = waiters.removeValue(forKey: id) else { return false }
         for waiter in list {
-            guard var record = awaits[waiter] else { continue }
-            record.remaining -= 1
-            awaits[waiter] = record
-            if record.mode == .any || record.remaining == 0 {
+            // One lookup, and the record is counted down in place (a copy
+            // would retain and release its target list).
+            guard let index = awaits.index(forKey: waiter) else { continue }
+            awaits.values[index].remaining -= 1
+            if awaits.values[index].mode == .any || awaits.values[index].remaining == 0 {
                 endAwait(waiter, reason: .awaitSatisfied)
             }
         }
@@ -123,8 +124,10 @@ extension Scheduler {
     mutating func dropAwait(_ waiter: Int32) {
         guard !awaits.isEmpty, let record = awaits.removeValue(forKey: waiter) else { return }
         for target in record.targets {
-            waiters[target]?.removeAll { $0 == waiter }
-            if waiters[target]?.isEmpty == true { waiters[target] = nil }
+            if let index = waiters.index(forKey: target) {
+                waiters.values[index].removeAll { $0 == waiter }
+                if waiters.values[index].isEmpty { waiters.remove(at: index) }
+            }
             refreshEffectivePriority(target)
         }
     }
