@@ -59,4 +59,14 @@ typedef struct mirror_state {
     mirror_callinfo *ci;
 } mirror_state;
 
+/* Runs `probe` (a C function that checks the mirrors against the API and
+   returns a boolean) protected, on Lua 5.4 only: whether it said yes. */
+static inline int mirror_probe_passes(lua_State *L, lua_CFunction probe) {
+    if (lua_version(L) < 504 || lua_version(L) >= 505) return 0;
+    lua_pushcfunction(L, probe);
+    int right = lua_pcall(L, 0, 1, 0) == LUA_OK && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return right;
+}
+
 #endif

@@ -65,11 +65,7 @@ static int run_probe(lua_State *L) {
 
 int prio_probe_stack_args(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    st->knows_stack_args = 0;
-    if (lua_version(L) < 504 || lua_version(L) >= 505) return 0;
-    lua_pushcfunction(L, run_probe);
-    int right = lua_pcall(L, 0, 1, 0) == LUA_OK && lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    st->knows_stack_args = right;
-    return right;
+    st->knows_stack_args = 0; /* the probe reads the stack itself */
+    st->knows_stack_args = mirror_probe_passes(L, run_probe);
+    return st->knows_stack_args;
 }

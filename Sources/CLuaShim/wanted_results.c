@@ -62,10 +62,7 @@ static int run_probe(lua_State *L) {
 
 int prio_probe_wanted_results(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    st->knows_wanted_results = 0;
-    if (lua_version(L) < 504 || lua_version(L) >= 505) return 0;
-    lua_pushcfunction(L, run_probe);
-    if (lua_pcall(L, 0, 1, 0) == LUA_OK) st->knows_wanted_results = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    st->knows_wanted_results = 0; /* the probe reads the call record itself */
+    st->knows_wanted_results = mirror_probe_passes(L, run_probe);
     return st->knows_wanted_results;
 }
