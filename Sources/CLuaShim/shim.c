@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pipe2 */
 #include "CLuaShim.h"
 #include "job_box.h"
 #include <stdio.h>
@@ -7,6 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static prio_dispatch_fn dispatch_to_swift = NULL;
 
@@ -580,6 +583,9 @@ static void *slicer_main(void *arg) {
         if (deadline <= 0) {
             pthread_cond_wait(&st->slicer_wake, &st->slicer_lock);
         } else {
+            /* A timeout may lie centuries ahead (timeout = 1e300); converting
+               that to time_t is undefined, so wake within the hour and look again. */
+            if (deadline > now + 3600) deadline = now + 3600;
             struct timespec until;
             until.tv_sec = (time_t)deadline;
             until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
@@ -737,3 +743,5 @@ void prio_clear_job_entries(lua_State *L, const int *refs, int n, lua_Integer id
 int prio_gc_step(lua_State *L, int kilobytes) { return lua_gc(L, LUA_GCSTEP, kilobytes); }
 
 int prio_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }
+
+int prio_pipe_cloexec(int ends[2]) { return pipe2(ends, O_CLOEXEC); }

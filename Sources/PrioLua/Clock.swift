@@ -31,6 +31,6 @@ final class RunClock {
             return
         }
         let remaining = time - now
-        if remaining > 0 { Thread.sleep(forTimeInterval: remaining) }
+        if remaining > 0 { Thread.sleep(forTimeInterval: min(remaining, RunInbox.longestWait)) }
     }
 }

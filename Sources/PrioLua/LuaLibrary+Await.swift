@@ -138,8 +138,13 @@ extension LuaScheduler {
             }
             let count = Int32(lua_rawlen(state.pointer, -1))
             _ = state.rawField("n", ofTableAt: -1)
-            let n = state.integer(at: -1).map { Int32($0) } ?? count
+            let n = state.integer(at: -1).map { Int32(clamping: $0) } ?? count
             state.pop()
+            guard state.reserve(n + 1) else {
+                state.pop()
+                state.push(LuaState.tooManyValuesMessage(n))
+                return false
+            }
             var index: Int32 = 1
             while index <= n {
                 lua_rawgeti(state.pointer, -Int32(index), lua_Integer(index))

@@ -14,6 +14,18 @@ extension LuaScheduler {
         var stdin: [UInt8]?
         var cwd: String?
         var environment: [String: String] = [:]
+        /// Bytes of output (stdout and stderr together) the job may take in:
+        /// the room left under `--memory-limit` when the call is made.
+        var outputLimit = Int.max
+    }
+
+    /// Room left under the memory limit, for a subprocess's output: the
+    /// output becomes Lua strings, so it counts against the limit, and
+    /// past it the call fails instead of buffering without bound.
+    private func outputRoom() -> Int {
+        let state = prio_getstate(lua.pointer).pointee
+        guard state.limit > 0 else { return Int.max }
+        return state.limit > state.allocated ? Int(state.limit - state.allocated) : 0
     }
 
     /// `exec(cmd [, opts]) -> {status, stdout, stderr [, signal]}`
@@ -31,6 +43,7 @@ extension LuaScheduler {
         guard let job = running, hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
             return suspend(lua, .external)  // reports why it cannot suspend here
         }
+        request.outputLimit = outputRoom()
         let handle = ProcessHandle()
         startExternalWork(for: job, process: handle) { [request] in try await Self.runProcess(request, handle: handle) }
         return suspend(lua, .external)
@@ -95,45 +108,6 @@ extension LuaScheduler {
 
     private func readStringMap(_ lua: LuaState, at index: Int32) -> [String: String]? {
         lua.stringKeyedTable(at: index) { state in state.string(at: -1) ?? state.number(at: -1).map(formatNumber) }
-    }
-
-    /// Runs the process to completion in its own process group. It is never
-    /// stopped by cancelling this task (swift-subprocess 1.0.2 can leave a
-    /// process running when its task is cancelled just after the spawn):
-    /// `stopExternalWork` signals the group through `handle` instead, and
-    /// this call returns once the process has exited and been reaped.
-    static func runProcess(_ request: ExecRequest, handle: ProcessHandle) async throws -> ExternalResult {
-        var platform = PlatformOptions()
-        platform.processGroupID = 0
-        let executable: Executable =
-            request.executable.contains("/") ? .path(FilePath(request.executable)) : .name(request.executable)
-        var environment = Environment.inherit
-        if !request.environment.isEmpty {
-            var updates: [Environment.Key: String?] = [:]
-            for (name, value) in request.environment { updates[Environment.Key(stringLiteral: name)] = value }
-            environment = environment.updating(updates)
-        }
-        if let cwd = request.cwd {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: cwd, isDirectory: &isDirectory), isDirectory.boolValue else {
-                return .failure("exec: cannot change to directory '\(cwd)'")
-            }
-        }
-        let result = try await Subprocess.run(
-            executable, arguments: Arguments(request.arguments), environment: environment,
-            workingDirectory: request.cwd.map { FilePath($0) }, platformOptions: platform,
-            input: .array(request.stdin ?? []), output: .bytes(limit: Int.max), error: .bytes(limit: Int.max)
-        ) { execution in
-            handle.started(execution.processIdentifier.value)
-        }
-        switch result.terminationStatus {
-        case .exited(let code):
-            return .exec(status: Int(code), signal: nil, stdout: result.standardOutput, stderr: result.standardError)
-        case .signaled(let signal):
-            return .exec(
-                status: 128 + Int(signal), signal: Int(signal), stdout: result.standardOutput,
-                stderr: result.standardError)
-        }
     }
 
     /// Starts `work` on a Swift task; its result wakes the job through the inbox.
@@ -201,6 +175,10 @@ extension LuaScheduler {
             }
             return true
         case .values(let values)?:
+            guard state.reserve(Int32(clamping: values.count)) else {
+                state.push(LuaState.tooManyValuesMessage(Int32(clamping: values.count)))
+                return false
+            }
             for value in values { state.push(value) }
             return true
         case .failure(let message)?:
@@ -232,26 +210,4 @@ struct ExternalWork {
     var completion: TaskCompletion
     /// Set for `exec`: the process to signal when the job is stopped.
     var process: ProcessHandle?
-}
-
-/// The process group an `exec` runs in, once it has started; a stop
-/// requested before that is carried out as soon as it starts.
-final class ProcessHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var processGroup: pid_t?
-    private var pendingSignal: Int32?
-
-    func started(_ pid: pid_t) {
-        lock.lock()
-        processGroup = pid
-        let pending = pendingSignal
-        lock.unlock()
-        if let pending { kill(-pid, pending) }
-    }
-
-    func signal(_ signal: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let processGroup { kill(-processGroup, signal) } else { pendingSignal = signal }
-    }
 }

@@ -202,6 +202,7 @@ extension LuaScheduler {
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
     private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
         guard count > 0 else { return }  // `job.result` makes the empty table on demand
+        guard co.reserve(2) else { return }  // the results table and one value; Lua keeps spare slots
         let base = co.top - count
         lua_createtable(co.pointer, count, 1)
         var index: Int32 = 1

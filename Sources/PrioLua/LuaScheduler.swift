@@ -106,6 +106,7 @@ public final class LuaScheduler {
         self.coreStorage = UnsafeMutablePointer<Scheduler>.allocate(capacity: 1)
         coreStorage.initialize(to: Scheduler(concurrency: options.concurrency))
         self.clock = RunClock(virtual: options.virtualTime)
+        Self.ignoreBrokenPipes()
         prio_set_dispatch(dispatchHostFunction)
         prio_set_priority_fast_path(setPriorityFastPath)
         prio_set_yield_fast_path(yieldFastPath)
@@ -113,6 +114,18 @@ public final class LuaScheduler {
         self.lua = LuaState(state)
         prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()
         try installLibrary()
+    }
+
+    /// A write to a pipe whose reader is gone (an `exec` child that exits
+    /// without reading all of its stdin, a closed stdout) must fail with
+    /// EPIPE, not kill the process and every job with it. Only a default
+    /// disposition is changed: a host that handles SIGPIPE keeps its handler.
+    /// Children start with default dispositions again (swift-subprocess
+    /// resets them before exec), so their own SIGPIPE behaviour is Lua's.
+    private static func ignoreBrokenPipes() {
+        var current = sigaction()
+        guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
+        if current.__sigaction_handler.sa_handler == nil { signal(SIGPIPE, SIG_IGN) }
     }
 
     deinit {

@@ -16,6 +16,18 @@ struct LuaState {
     }
 
     func pop(_ count: Int32 = 1) { prio_pop(pointer, count) }
+
+    /// Makes room for `count` more values on this stack (`lua_checkstack`,
+    /// which never raises). Every push of a data-dependent number of values
+    /// asks first: past the room Lua guarantees (`LUA_MINSTACK`), a push
+    /// writes beyond the stack. False when the stack cannot grow that far
+    /// (Lua's limit of a million slots, or no memory); then the caller
+    /// raises `tooManyValuesMessage` instead.
+    func reserve(_ count: Int32) -> Bool { count <= 0 || lua_checkstack(pointer, count) != 0 }
+
+    /// The error raised when `reserve` fails, worded as Lua's own
+    /// (`table.unpack`'s "too many results to unpack").
+    static func tooManyValuesMessage(_ count: Int32) -> String { "too many results to return (\(count) values)" }
     func type(at index: Int32) -> Int32 { lua_type(pointer, index) }
     func isNoneOrNil(_ index: Int32) -> Bool { prio_isnoneornil(pointer, index) != 0 }
     func typeName(at index: Int32) -> String { String(cString: lua_typename(pointer, lua_type(pointer, index))) }

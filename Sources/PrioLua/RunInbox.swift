@@ -15,6 +15,8 @@ enum ExternalResult: Sendable {
 /// Completions posted by worker tasks, taken by the run loop on its thread.
 /// The run loop waits here instead of sleeping, so a completion wakes it.
 final class RunInbox: @unchecked Sendable {
+    /// The longest single wait, in seconds (see `wait(seconds:)`).
+    static let longestWait = 3600.0
     private let condition = NSCondition()
     private var completions: [(JobID, ExternalResult)] = []
 
@@ -26,13 +28,16 @@ final class RunInbox: @unchecked Sendable {
     }
 
     /// Waits until something is posted or `seconds` pass (nil: no limit).
+    /// A wait longer than `longestWait` ends early: a script may sleep for
+    /// any length (`sleep(1e300)`, `math.huge`), but a date that far out
+    /// traps in Foundation. The run loop just waits again.
     func wait(seconds: Double?) {
         condition.lock()
         defer { condition.unlock() }
         guard completions.isEmpty else { return }
         if let seconds {
             guard seconds > 0 else { return }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, Self.longestWait)))
         } else {
             condition.wait()
         }

@@ -64,8 +64,10 @@ struct SubmitOptions {
             guard let value = seconds(lua) else { return mistyped(key, "a non-negative number", lua) }
             delay = value
         case "deadline":
-            guard let value = lua.number(at: -1), value.isFinite else { return mistyped(key, "a number", lua) }
-            deadline = value
+            guard let value = lua.number(at: -1), value.isFinite || value == .infinity else {
+                return mistyped(key, "a number", lua)
+            }
+            if value.isFinite { deadline = value }  // math.huge: a deadline that never comes is none
         case "timeout":
             guard let value = lua.number(at: -1), value > 0 else { return mistyped(key, "a positive number", lua) }
             timeout = value
@@ -94,9 +96,10 @@ struct SubmitOptions {
         return nil
     }
 
-    /// A non-negative finite number of seconds on top of the stack, or nil.
+    /// A non-negative number of seconds on top of the stack, or nil. Any
+    /// length is legal, `math.huge` included (never, as `sleep(math.huge)`).
     private func seconds(_ lua: LuaState) -> Double? {
-        guard let value = lua.number(at: -1), value >= 0, value.isFinite else { return nil }
+        guard let value = lua.number(at: -1), value >= 0, !value.isNaN else { return nil }
         return value
     }
 

@@ -149,6 +149,7 @@ struct PrioLuaCommand: ParsableCommand {
                 progressLine?.record(event)
             }
         }
+        SignalExit.install()
         do {
             let scheduler = try LuaScheduler(options: options)
             if let policyFile { try scheduler.usePolicyFile(policyFile) }

@@ -92,6 +92,91 @@ final class ExecTests: XCTestCase {
         let result = try run("print(exec, prio.exec)", ["--sandbox"])
         XCTAssertEqual(result.stdout, "nil\tnil\n")
     }
+
+    /// A child that exits without reading its stdin: its status comes back;
+    /// prio-lua never dies of SIGPIPE (it used to exit 141, losing every job).
+    func testAChildThatIgnoresItsStandardInputReturnsItsStatus() throws {
+        let result = try run(
+            """
+            local big = string.rep("x", 4 * 1024 * 1024)
+            submit(1, function()
+              print("true", exec({"true"}, {stdin = big}).status)
+              print("head", exec("head -c 10 >/dev/null; exit 3", {stdin = big}).status)
+            end)
+            submit(2, function() print("others go on") end)
+            """)
+        XCTAssertEqual(result.stdout, "true\t0\nhead\t3\nothers go on\n")
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
+
+    /// Output counts against `--memory-limit`: past it the call fails with
+    /// an error naming the limit, and the process is stopped, even one that
+    /// ignores SIGPIPE and would otherwise sleep on.
+    func testOutputPastTheMemoryLimitFailsTheCallAndStopsTheProcess() throws {
+        let started = Date()
+        let result = try run(
+            """
+            submit(1, function()
+              local ok, err = pcall(exec, "head -c 250000000 /dev/zero")
+              print("big", ok, (err:gsub("%(%d+ bytes", "(N bytes")))
+              print("small", #exec("head -c 1000 /dev/zero").stdout)
+              ok = pcall(exec, {"sh", "-c", "trap '' PIPE; head -c 30000000 /dev/zero; sleep 100"})
+              print("ignores SIGPIPE", ok)
+            end)
+            """, ["--memory-limit", "20M"])
+        XCTAssertEqual(
+            result.stdout,
+            "big\tfalse\texec: output exceeded the memory limit (N bytes were left for it); "
+                + "the process was stopped\nsmall\t1000\nignores SIGPIPE\tfalse\n")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60)
+    }
+
+    /// SIGINT and SIGTERM end the run with 130 / 143 and take every `exec`
+    /// child's process group down, even a child that ignores SIGTERM.
+    func testSignalsTerminateEveryChildProcessGroup() throws {
+        for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let marker = "\(Int.random(in: 100_000...999_999))"  // in each child's command line
+            let directory = try CLITests.script(
+                """
+                submit(1, function() exec({"sleep", "30.\(marker)"}) end)
+                submit(1, function() exec({"sh", "-c", "trap '' TERM; sleep 31.\(marker); :"}) end)
+                submit(1, function() print("started") while true do end end)
+                """)
+            let process = Process()
+            process.executableURL = CLITests.binary
+            process.arguments = ["-j", "3", "jobs.lua"]
+            process.currentDirectoryURL = directory
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let watchdog = Watchdog(process)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20) { watchdog.fire() }
+            var line = Data()
+            while !String(decoding: line, as: UTF8.self).contains("started") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            Thread.sleep(forTimeInterval: 0.3)  // both children spawned
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertFalse(watchdog.disarm(), "prio-lua did not exit on signal \(signal)")
+            XCTAssertEqual(process.terminationStatus, status)
+            XCTAssertEqual(process.terminationReason, .exit)
+            XCTAssertFalse(Self.anyProcessMentions("." + marker), "an exec child outlived prio-lua")
+        }
+    }
+
+    /// Whether any process's command line contains `text` (reads /proc).
+    static func anyProcessMentions(_ text: String) -> Bool {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            if line.contains(text) { return true }
+        }
+        return false
+    }
 }
 
 /// The example host (Sources/embed-example) runs and reports.

@@ -33,6 +33,8 @@ final class HostileScriptTests: XCTestCase {
     func test_error_tostring_raises() throws { try check() }
     func test_infinite_loop() throws { try check() }
     func test_infinite_loop_pcall() throws { try check() }
+    func test_long_waits() throws { try check() }
+    func test_many_return_values() throws { try check() }
     func test_many_slot_holders() throws { try check() }
     func test_memory_huge_string() throws { try check() }
     func test_memory_huge_table() throws { try check() }
@@ -42,8 +44,8 @@ final class HostileScriptTests: XCTestCase {
     func test_policy_hook_errors() throws { try check() }
     func test_policy_hook_loops() throws { try check() }
     func test_policy_hook_loops_in_coroutine() throws { try check() }
-    func test_priority_hook_loops_in_coroutine_mid_slice() throws { try check() }
     func test_policy_hook_xpcall_handler_loops() throws { try check() }
+    func test_priority_hook_loops_in_coroutine_mid_slice() throws { try check() }
     func test_resume_other_jobs_inner_coroutine() throws { try check() }
     func test_resume_other_jobs_thread() throws { try check() }
     func test_runaway_recursion() throws { try check() }

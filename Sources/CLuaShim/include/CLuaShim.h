@@ -189,6 +189,8 @@ enum { PRIO_BUDGET_HOOK = 0, PRIO_BUDGET_CLOSE = 1, PRIO_BUDGET_TOSTRING = 2 };
 void prio_arm_budget_for(lua_State *L, double seconds, int what);
 void prio_disarm_budget(lua_State *L);
 double prio_monotonic_seconds(void);
+/* pipe2(ends, O_CLOEXEC): a pipe no child spawned meanwhile inherits (exec stdin). */
+int prio_pipe_cloexec(int ends[2]);
 
 /*
  * Time slicing. Before resuming a coroutine the run loop calls
