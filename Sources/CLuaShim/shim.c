@@ -386,13 +386,54 @@ int prio_tostring_protected(lua_State *L, int idx) {
     return lua_pcall(L, 1, 1, 0);
 }
 
+/* luaL_loadfilex, as lua.c loads a script: a file or (NULL) stdin, a first
+   '#' line skipped, "cannot open NAME: reason" when it cannot be read.
+   Leaves the chunk or the message and its status. */
+static int loadfile_body(lua_State *L) {
+    const char *name = (const char *)lua_touserdata(L, 1);
+    const char *mode = (const char *)lua_touserdata(L, 2);
+    lua_pushinteger(L, luaL_loadfilex(L, name, mode));
+    return 2;
+}
+
+int prio_loadfile_protected(lua_State *L, const char *name, int text_only) {
+    lua_pushcfunction(L, loadfile_body);
+    lua_pushlightuserdata(L, (void *)name);
+    lua_pushlightuserdata(L, (void *)(text_only ? "t" : "bt"));
+    int status = lua_pcall(L, 2, 2, 0);
+    if (status != LUA_OK) return status; /* out of memory: the message */
+    status = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return status;
+}
+
+/* What lua.c's handle_luainit does with LUA_INIT_5_4 (or LUA_INIT): `@FILE`
+   runs FILE, anything else runs as a chunk named "=LUA_INIT...". Called
+   protected; returns the status and leaves the error message on failure. */
+static int run_init_body(lua_State *L) {
+    const char *name = (const char *)lua_touserdata(L, 1);
+    const char *init = (const char *)lua_touserdata(L, 2);
+    int status = init[0] == '@' ? luaL_loadfilex(L, init + 1, NULL)
+                                : luaL_loadbufferx(L, init, strlen(init), name, NULL);
+    if (status != LUA_OK) return lua_error(L);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+int prio_run_init_protected(lua_State *L, const char *name, const char *init) {
+    lua_pushcfunction(L, run_init_body);
+    lua_pushlightuserdata(L, (void *)name);
+    lua_pushlightuserdata(L, (void *)init);
+    return lua_pcall(L, 2, 0, 0);
+}
+
 int prio_loadbuffer(lua_State *L, const char *buf, size_t len, const char *chunkname, int text_only) {
     return luaL_loadbufferx(L, buf, len, chunkname, text_only ? "t" : "bt");
 }
 
 static int traceback_body(lua_State *L) {
     lua_State *co = (lua_State *)lua_touserdata(L, 1);
-    const char *msg = lua_tostring(L, 2);
+    const char *msg = (const char *)lua_touserdata(L, 2); /* copied here, under protection */
     int level = (int)lua_tointeger(L, 3);
     luaL_traceback(L, co, msg, level);
     return 1;
@@ -401,7 +442,7 @@ static int traceback_body(lua_State *L) {
 int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int level) {
     lua_pushcfunction(L, traceback_body);
     lua_pushlightuserdata(L, co);
-    if (msg) lua_pushstring(L, msg); else lua_pushnil(L);
+    lua_pushlightuserdata(L, (void *)msg);
     lua_pushinteger(L, level);
     return lua_pcall(L, 3, 1, 0);
 }
@@ -456,22 +497,30 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     }
 }
 
-void prio_arm_budget_for(lua_State *L, double seconds, int what) {
-    prio_arm_budget(L, seconds);
-    prio_getstate(L)->budget_kind = what;
-}
-
-void prio_arm_budget(lua_State *L, double seconds) {
-    prio_getstate(L)->budget_kind = PRIO_BUDGET_HOOK;
-    prio_getstate(L)->budget_deadline = coarse_seconds() + seconds;
+prio_budget prio_budget_begin(lua_State *L, double seconds, int what) {
+    prio_state *st = prio_getstate(L);
+    prio_budget saved = {st->budget_deadline, st->budget_kind};
+    double deadline = coarse_seconds() + seconds;
+    if (saved.deadline > 0 && saved.deadline < deadline) deadline = saved.deadline;
+    st->budget_deadline = deadline;
+    st->budget_kind = what;
     if (lua_gethook(L) != budget_hook || lua_gethookcount(L) != 1000)
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+    return saved;
 }
 
-void prio_disarm_budget(lua_State *L) {
-    prio_getstate(L)->budget_deadline = 0;
-    lua_sethook(L, NULL, 0, 0);
+void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook) {
+    prio_state *st = prio_getstate(L);
+    st->budget_deadline = saved.deadline;
+    st->budget_kind = saved.kind;
+    if (saved.deadline <= 0 && !keep_hook) lua_sethook(L, NULL, 0, 0);
 }
+
+void prio_budget_drop_idle_hook(lua_State *L) {
+    if (prio_getstate(L)->budget_deadline <= 0 && lua_gethook(L) == budget_hook) lua_sethook(L, NULL, 0, 0);
+}
+
+int prio_in_finalizer(lua_State *L) { return lua_gc(L, LUA_GCISRUNNING) < 0; }
 
 /* --- time slicing --- */
 
@@ -535,6 +584,33 @@ static double earliest_deadline(double wake, double stop) {
     return stop < wake ? stop : wake;
 }
 
+/* Sets the preemption hook on the executing thread. The Lua thread may
+   move on meanwhile and its collector free that thread: so the watcher
+   announces the thread in `arming` before it checks that it still
+   executes, and the Lua thread, after changing `executing`, waits while
+   `arming` still names the old one (set_executing). Both sides store, then
+   load the other's word (sequentially consistent): one of them sees the
+   other's store, so the hook is never set on a thread that can be freed. */
+static void arm_executing(prio_state *st, unsigned generation) {
+    lua_State *co = atomic_load(&st->executing);
+    if (co == NULL) return;
+    atomic_store(&st->arming, co);
+    if (atomic_load(&st->executing) == co) {
+        atomic_store(&st->armed_generation, generation);
+        lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
+    }
+    atomic_store(&st->arming, NULL);
+}
+
+/* Makes `co` the executing thread; returns the one before, once the
+   watcher is no longer setting a hook on it (see arm_executing). */
+static lua_State *set_executing(prio_state *st, lua_State *co) {
+    lua_State *before = atomic_exchange(&st->executing, co);
+    if (before != NULL && before != co)
+        while (atomic_load(&st->arming) == before) { /* a few stores away */ }
+    return before;
+}
+
 /* The deadline is past: bring the executing resume to a preemption point
    (and ask it to stop when its timeout is past), then consume the deadline
    unless a newer resume has already replaced it. */
@@ -549,11 +625,7 @@ static void slicer_fire(prio_state *st, unsigned generation, double wake, double
             atomic_compare_exchange_strong(&st->stop_requested, &requested, 0);
         }
     }
-    lua_State *co = atomic_load(&st->executing);
-    if (co != NULL) {
-        atomic_store(&st->armed_generation, generation);
-        lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
-    }
+    arm_executing(st, generation);
     /* One preemption point per resume; but keep watching for the timeout,
        in case the thread is stuck where it cannot yield. */
     atomic_compare_exchange_strong(&st->wake_at, &wake, 0.0);
@@ -624,7 +696,7 @@ void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, d
        preempt_hook, which runs inside the resume). */
     atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
     atomic_store_explicit(&st->preempt_deferred, 0, memory_order_relaxed);
-    atomic_store_explicit(&st->executing, co, memory_order_relaxed);
+    set_executing(st, co);
     if (!st->slicer_started && wake_in <= 0 && stop_in <= 0) {
         next_generation(st, 1);
         atomic_store(&st->stop_requested, 0);
@@ -647,11 +719,16 @@ void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, d
     }
 }
 
-void prio_hook_enter(lua_State *L) { prio_getstate(L)->in_hook += 1; }
+lua_State *prio_hook_enter(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    st->in_hook += 1;
+    return atomic_load(&st->executing);
+}
 
-void prio_hook_leave(lua_State *L, lua_State *job_thread) {
+void prio_hook_leave(lua_State *L, lua_State *job_thread, lua_State *was_executing) {
     prio_state *st = prio_getstate(L);
     st->in_hook -= 1;
+    set_executing(st, was_executing);
     if (st->in_hook == 0 && atomic_exchange(&st->preempt_deferred, 0) && job_thread != NULL) {
         atomic_store(&st->armed_generation, atomic_load(&st->slice_generation));
         lua_sethook(job_thread, preempt_hook, LUA_MASKCOUNT, 1);
@@ -666,16 +743,14 @@ void prio_request_stop(lua_State *L, int reason) {
 
 int prio_slice_end(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    atomic_store_explicit(&st->executing, NULL, memory_order_relaxed);
+    set_executing(st, NULL);
     next_generation(st, 0);  /* any arm still pending is now stale */
     int preempted = atomic_load_explicit(&st->preempted, memory_order_relaxed);
     atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
     return preempted;
 }
 
-void prio_set_executing(lua_State *L, lua_State *co) {
-    atomic_store(&prio_getstate(L)->executing, co);
-}
+void prio_set_executing(lua_State *L, lua_State *co) { set_executing(prio_getstate(L), co); }
 
 static void budget_hook(lua_State *L, lua_Debug *ar);
 

@@ -136,9 +136,11 @@ extension LuaScheduler {
                 state.pop()
                 return true
             }
-            let count = Int32(lua_rawlen(state.pointer, -1))
+            // `n` is what the body returned, but the table is the script's
+            // too (`job.result`): a count it wrote is taken within 0...Int32.max - 1.
+            let count = Int64(lua_rawlen(state.pointer, -1))
             _ = state.rawField("n", ofTableAt: -1)
-            let n = state.integer(at: -1).map { Int32(clamping: $0) } ?? count
+            let n = Int32(clamping: min(max(state.integer(at: -1) ?? count, 0), Int64(Int32.max) - 1))
             state.pop()
             guard state.reserve(n + 1) else {
                 state.pop()

@@ -165,9 +165,9 @@ extension LuaScheduler {
             lua_createtable(state.pointer, 0, 4)
             state.push(integer: status)
             state.setRawField("status", ofTableAt: -2)
-            pushBytes(stdout, on: state)
+            state.push(bytes: stdout)
             state.setRawField("stdout", ofTableAt: -2)
-            pushBytes(stderr, on: state)
+            state.push(bytes: stderr)
             state.setRawField("stderr", ofTableAt: -2)
             if let signal {
                 state.push(integer: signal)
@@ -187,12 +187,6 @@ extension LuaScheduler {
         case nil:
             state.push("exec: no result")
             return false
-        }
-    }
-
-    private func pushBytes(_ bytes: [UInt8], on state: LuaState) {
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(state.pointer, $0.baseAddress, $0.count) }
         }
     }
 }

@@ -157,20 +157,21 @@ extension LuaScheduler {
 
     /// `print(...)`: as Lua's, through the run's output.
     func luaPrint(_ lua: LuaState) -> HostResult {
-        var line = ""
+        var line: [UInt8] = []
         let count = lua.top
         var index: Int32 = 1
         while index <= count {
-            let described = lua.describe(at: index)
-            guard let text = described.text else {
+            let described = lua.describeBytes(at: index)
+            guard let bytes = described.bytes else {
                 lua.push(described.failure ?? "'__tostring' failed")
                 return .raise
             }
-            if index > 1 { line += "\t" }
-            line += text
+            if index > 1 { line.append(9) }  // \t
+            line += bytes
             index += 1
         }
-        options.output(line + "\n")
+        line.append(10)  // \n
+        if let printBytes = options.printBytes { printBytes(line) } else { options.output(String(decoding: line, as: UTF8.self)) }
         return .values(0)
     }
 

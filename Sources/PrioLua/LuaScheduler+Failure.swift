@@ -7,15 +7,18 @@ extension LuaScheduler {
     /// The coroutine raised. The main chunk's error ends the run (exit 2);
     /// a job's error fails that job alone, or schedules a retry.
     func raised(_ job: JobID, _ co: LuaState) {
-        let message = errorText(co, at: -1)
+        // The error value is described on the main state: a coroutine that
+        // died takes no calls, and its stack has no room guaranteed.
+        co.move(1, to: lua)
+        let message = errorText(lua, at: -1)
         let traceback = trimmedTraceback(co, message: message)
         if job.isMain {
+            lua.pop()
             mainError = message
             report(traceback)
             return
         }
         prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))  // closed by id below
-        co.move(1, to: lua)
         if selfCancelled.remove(job.value) != nil {
             lua.pop()
             close(job, afterError: true)
@@ -91,10 +94,9 @@ extension LuaScheduler {
             let hasToString = state.rawField("__tostring", ofTableAt: -1) != LUA_TNIL
             state.pop(2)
             guard hasToString else { return "(error object is a \(state.typeName(at: index)) value)" }
-            let budgeted = hookContexts.isEmpty && !closingCoroutines
-            if budgeted { prio_arm_budget_for(state.pointer, Self.hookBudget, Int32(PRIO_BUDGET_TOSTRING)) }
+            let outer = prio_budget_begin(state.pointer, Self.hookBudget, Int32(PRIO_BUDGET_TOSTRING))
             let described = state.describe(at: index)
-            if budgeted { prio_disarm_budget(state.pointer) }
+            prio_budget_end(state.pointer, outer, 0)
             if let text = described.text { return text }
             return "(error object is a \(state.typeName(at: index)) value; its __tostring failed: "
                 + "\(described.failure ?? "?"))"

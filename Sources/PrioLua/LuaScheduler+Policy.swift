@@ -13,17 +13,17 @@ extension LuaScheduler {
     /// values on the stack; on failure leaves nothing and returns the error text.
     func budgetedCall(argumentCount: Int32, resultCount: Int32, context: HookContext) -> String? {
         let outermost = hookContexts.isEmpty
-        if outermost { prio_arm_budget(lua.pointer, Self.hookBudget) }
+        let outerBudget = outermost ? prio_budget_begin(lua.pointer, Self.hookBudget, Int32(PRIO_BUDGET_HOOK)) : nil
         hookContexts.append(context)
-        prio_hook_enter(lua.pointer)
+        let wasExecuting = prio_hook_enter(lua.pointer)
         let enforcing = prio_enforce_memory_limit(lua.pointer, 1)
         let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
         _ = prio_enforce_memory_limit(lua.pointer, enforcing)
         // The job's thread is looked up only when a preemption was deferred meanwhile.
         let deferred = prio_preemption_deferred(lua.pointer) != 0
-        prio_hook_leave(lua.pointer, deferred ? running.flatMap { thread(of: $0)?.pointer } : nil)
+        prio_hook_leave(lua.pointer, deferred ? running.flatMap { thread(of: $0)?.pointer } : nil, wasExecuting)
         hookContexts.removeLast()
-        if outermost && !batchingHookCalls { prio_disarm_budget(lua.pointer) }
+        if let outerBudget { prio_budget_end(lua.pointer, outerBudget, batchingHookCalls ? 1 : 0) }
         guard status == LUA_OK else {
             let message = errorText(lua, at: -1)
             lua.pop()
@@ -169,7 +169,7 @@ extension LuaScheduler {
             updates.append((job, callPriorityHook(for: job, now: now)))
         }
         batchingHookCalls = false
-        prio_disarm_budget(lua.pointer)
+        prio_budget_drop_idle_hook(lua.pointer)
         lua.pop()
         core.setPolicyPriorities(updates)
         reportPriorityChanges(of: jobs, reason: "policy")

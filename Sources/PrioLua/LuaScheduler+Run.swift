@@ -202,7 +202,7 @@ extension LuaScheduler {
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
     private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
         guard count > 0 else { return }  // `job.result` makes the empty table on demand
-        guard co.reserve(2) else { return }  // the results table and one value; Lua keeps spare slots
+        guard co.reserve(3) else { return }  // the table, a value, and the key "n": Lua keeps more spare
         let base = co.top - count
         lua_createtable(co.pointer, count, 1)
         var index: Int32 = 1
@@ -251,12 +251,12 @@ extension LuaScheduler {
         running = job
         closingJobs.insert(job.value)
         defer { closingJobs.remove(job.value) }
-        prio_hook_enter(lua.pointer)
-        prio_arm_budget_for(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
+        let wasExecuting = prio_hook_enter(lua.pointer)
+        let outer = prio_budget_begin(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)
-        prio_disarm_budget(co.pointer)
+        prio_budget_end(co.pointer, outer, 0)
         running = caller
-        prio_hook_leave(lua.pointer, caller.flatMap { thread(of: $0)?.pointer })
+        prio_hook_leave(lua.pointer, caller.flatMap { thread(of: $0)?.pointer }, wasExecuting)
         if !afterError, status != LUA_OK, status != LUA_YIELD {
             let message = errorText(co, at: -1)
             report("job '\(info.name(of: job))' (#\(job.value)): error while closing: \(message)")

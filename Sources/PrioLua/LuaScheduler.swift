@@ -138,26 +138,60 @@ public final class LuaScheduler {
     /// chunk, with `arg` set as `lua` sets it. Throws `PrioError.load` with
     /// `file:line` for a missing file or a syntax error.
     public func loadScript(path: String, arguments: [String] = []) throws {
-        let source: Data
-        let chunkName: String
-        if path == "-" {
-            source = FileHandle.standardInput.readDataToEndOfFile()
-            chunkName = "=stdin"
-        } else {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PrioError.load("cannot open \(path)")
-            }
-            source = data
-            chunkName = "@" + path
+        try loadScript(pathBytes: Array(path.utf8), argumentBytes: arguments.map { Array($0.utf8) })
+    }
+
+    /// `loadScript(path:arguments:)` for names and arguments as the command
+    /// line gave them: bytes, which need not be UTF-8 (as `lua` takes them).
+    /// The file is read as `lua` reads it (a FIFO or `/dev/null` too, a first
+    /// `#` line skipped); under `--sandbox` a precompiled chunk is refused.
+    /// With `honoringLuaInit` (the command does; not under `--sandbox`),
+    /// `LUA_INIT_5_4` or `LUA_INIT` runs first, as `lua` runs it.
+    public func loadScript(pathBytes: [UInt8], argumentBytes: [[UInt8]] = [], honoringLuaInit: Bool = false)
+        throws
+    {
+        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
+        setArgTable(script: pathBytes, arguments: argumentBytes)
+        if honoringLuaInit && !options.sandbox { try runLuaInit() }
+        let isStdin = pathBytes == Array("-".utf8)
+        let status = withCString(pathBytes) { name in
+            prio_loadfile_protected(lua.pointer, isStdin ? nil : name, options.sandbox ? 1 : 0)
         }
-        setArgTable(script: path, arguments: arguments)
-        try loadMainChunk(source, chunkName: chunkName, arguments: arguments)
+        if status != LUA_OK, let message = lua.string(at: -1), message.hasPrefix("attempt to load a binary chunk") {
+            lua.pop()  // Lua's message does not say which chunk
+            let name = isStdin ? "stdin" : String(decoding: pathBytes, as: UTF8.self)
+            lua.push("\(name): \(message): --sandbox runs scripts from source text only")
+        }
+        try finishLoading(status: status, argumentBytes: argumentBytes)
     }
 
     /// Loads Lua source text as the main chunk; `name` appears in error messages.
     public func loadScript(source: String, name: String = "script", arguments: [String] = []) throws {
-        setArgTable(script: name, arguments: arguments)
-        try loadMainChunk(Data(source.utf8), chunkName: "=" + name, arguments: arguments)
+        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
+        let argumentBytes = arguments.map { Array($0.utf8) }
+        setArgTable(script: Array(name.utf8), arguments: argumentBytes)
+        var text = source
+        let status = text.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                prio_loadbuffer(lua.pointer, $0.baseAddress, $0.count, "=" + name, options.sandbox ? 1 : 0)
+            }
+        }
+        try finishLoading(status: status, argumentBytes: argumentBytes)
+    }
+
+    /// `LUA_INIT_5_4`, else `LUA_INIT`: `@FILE` or a chunk, run before the
+    /// script; an error in it is a load error (exit 2), as under `lua`.
+    private func runLuaInit() throws {
+        for name in ["LUA_INIT_5_4", "LUA_INIT"] {
+            guard let value = getenv(name) else { continue }
+            let status = prio_run_init_protected(lua.pointer, "=" + name, value)
+            guard status == LUA_OK else {
+                let message = lua.string(at: -1) ?? "error in \(name)"
+                lua.pop()
+                throw PrioError.load(message)
+            }
+            return
+        }
     }
 
     /// Runs until the main chunk has returned and every job has finished
@@ -205,14 +239,11 @@ public final class LuaScheduler {
         inbox.wait(seconds: seconds)
     }
 
-    private func loadMainChunk(_ source: Data, chunkName: String, arguments: [String]) throws {
-        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
-        let status = source.withUnsafeBytes { buffer in
-            prio_loadbuffer(
-                lua.pointer, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, chunkName, 0)
-        }
+    /// Takes the loaded chunk (or its error) on the main state and makes it
+    /// the main chunk's thread, with the script's arguments as `...`.
+    private func finishLoading(status: Int32, argumentBytes: [[UInt8]]) throws {
         guard status == LUA_OK else {
-            let message = lua.string(at: -1) ?? "cannot load \(chunkName)"
+            let message = lua.string(at: -1) ?? "cannot load the script"
             lua.pop()
             throw PrioError.load(message)
         }
@@ -220,25 +251,33 @@ public final class LuaScheduler {
         registerThread(at: -1, job: .main)
         lua.pop()
         let co = LuaState(thread)
+        guard co.reserve(Int32(clamping: argumentBytes.count + 1)) else {
+            lua.pop()
+            throw PrioError.load("too many script arguments (\(argumentBytes.count))")
+        }
         lua.move(1, to: co)
-        for argument in arguments { co.push(argument) }
-        mainArgumentCount = Int32(arguments.count)
+        for argument in argumentBytes { co.push(bytes: argument) }
+        mainArgumentCount = Int32(argumentBytes.count)
         mainLoaded = true
     }
 
     var mainArgumentCount: Int32 = 0
 
-    private func setArgTable(script: String, arguments: [String]) {
-        lua_createtable(lua.pointer, Int32(arguments.count), 2)
+    private func setArgTable(script: [UInt8], arguments: [[UInt8]]) {
+        lua_createtable(lua.pointer, Int32(clamping: arguments.count), 2)
         lua.push("prio-lua")
         lua_rawseti(lua.pointer, -2, -1)
-        lua.push(script)
+        lua.push(bytes: script)
         lua_rawseti(lua.pointer, -2, 0)
         for (index, argument) in arguments.enumerated() {
-            lua.push(argument)
+            lua.push(bytes: argument)
             lua_rawseti(lua.pointer, -2, lua_Integer(index + 1))
         }
-        lua_setglobal(lua.pointer, "arg")
+        // Raw: a --policy file may have given _G a __newindex.
+        prio_pushglobaltable(lua.pointer)
+        prio_insert(lua.pointer, -2)
+        lua.setRawField("arg", ofTableAt: -2)
+        lua.pop()
     }
 
     func report(_ text: String) {
@@ -248,6 +287,13 @@ public final class LuaScheduler {
 
 @available(*, unavailable)
 extension LuaScheduler: Sendable {}
+
+/// Calls `body` with `bytes` as a NUL-terminated C string.
+func withCString<Result>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+    (bytes + [0]).withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+    }
+}
 
 /// Errors the library throws before a run starts.
 public enum PrioError: Error, CustomStringConvertible, Equatable {

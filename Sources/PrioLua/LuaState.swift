@@ -62,6 +62,13 @@ struct LuaState {
         }
     }
 
+    /// Pushes bytes as a Lua string, unchanged (they need not be UTF-8).
+    func push(bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(pointer, $0.baseAddress, $0.count) }
+        }
+    }
+
     func push(_ value: Bool) { lua_pushboolean(pointer, value ? 1 : 0) }
     func push(integer value: Int) { lua_pushinteger(pointer, lua_Integer(value)) }
     func pushNil() { lua_pushnil(pointer) }
@@ -124,10 +131,24 @@ struct LuaState {
     /// `tostring(value)` as Lua computes it, with `__tostring` run under
     /// protection. Returns nil and leaves nothing on the stack if it raised.
     func describe(at index: Int32) -> (text: String?, failure: String?) {
+        let described = describeBytes(at: index)
+        return (described.bytes.map { String(decoding: $0, as: UTF8.self) }, described.failure)
+    }
+
+    /// `describe`, keeping the bytes as they are (`print` writes them unchanged).
+    func describeBytes(at index: Int32) -> (bytes: [UInt8]?, failure: String?) {
         let status = prio_tostring_protected(pointer, index)
         defer { pop() }
-        if status == LUA_OK { return (string(at: -1), nil) }
+        if status == LUA_OK { return (bytes(at: -1), nil) }
         return (nil, string(at: -1) ?? "error object is a \(typeName(at: -1)) value")
+    }
+
+    /// The bytes of the string at `index`, or nil when it is not a string.
+    func bytes(at index: Int32) -> [UInt8]? {
+        guard lua_type(pointer, index) == LUA_TSTRING else { return nil }
+        var length = 0
+        guard let bytes = lua_tolstring(pointer, index, &length) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: length))
     }
 }
 

@@ -84,9 +84,14 @@ extension LuaState {
         return .table(map)
     }
 
-    /// Pushes `value` (nil for tables nested deeper than the Lua stack allows).
+    /// Pushes `value` (nil for tables nested deeper than the Lua stack
+    /// allows). Always exactly one value: the caller made room for it, and a
+    /// parent table's successful check left room for its items' nils.
     func push(_ value: LuaValue) {
-        guard lua_checkstack(pointer, 4) != 0 else { return }
+        guard lua_checkstack(pointer, 4) != 0 else {
+            pushNil()
+            return
+        }
         switch value {
         case .nil: pushNil()
         case .boolean(let flag): push(flag)

@@ -14,7 +14,12 @@ public struct RunOptions: Sendable {
     /// Run an untrusted script: no io, os beyond time functions, debug, ...
     public var sandbox: Bool = false
     /// Where `print` writes; by default standard output, flushed line by line.
+    /// Bytes that are not UTF-8 reach it repaired; see `printBytes`.
     public var output: @Sendable (String) -> Void = RunOptions.writeToStandardOutput
+    /// Where `print` writes its lines as bytes, unchanged as `lua` writes
+    /// them (a Lua string need not be UTF-8); when set, `output` is not used
+    /// for them. The command sets it to `writeBytesToStandardOutput`.
+    public var printBytes: (@Sendable ([UInt8]) -> Void)?
     /// Receives every scheduler event, on the run's thread; nil: none.
     public var events: (@Sendable (SchedulerEvent) -> Void)?
     /// Keep every job's wait and run time for `statistics()` (`--stats`).
@@ -31,6 +36,12 @@ public struct RunOptions: Sendable {
     @Sendable public static func writeToStandardOutput(_ text: String) {
         var copy = text
         copy.withUTF8 { prio_write_stdout($0.baseAddress, $0.count) }
+    }
+
+    @Sendable public static func writeBytesToStandardOutput(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { prio_write_stdout($0.baseAddress, $0.count) }
+        }
     }
 
     @Sendable public static func writeToStandardError(_ text: String) {

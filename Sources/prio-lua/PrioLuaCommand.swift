@@ -65,16 +65,28 @@ struct PrioLuaCommand: ParsableCommand {
     /// (its value is optional); arguments from the script on are left alone.
     static func commandLineArguments(_ raw: [String]) -> [String] {
         var arguments = raw
+        for index in 0..<scriptIndex(raw) where arguments[index] == "--stats" { arguments[index] = "--stats=text" }
+        return arguments
+    }
+
+    /// Where the script's name is in the command line (after the options
+    /// and an optional `--`); `arguments.count` when there is none.
+    static func scriptIndex(_ arguments: [String]) -> Int {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--" || argument == "-" || !argument.hasPrefix("-") { break }
-            if argument == "--stats" { arguments[index] = "--stats=text" }
+            if argument == "--" { return index + 1 }
+            if argument == "-" || !argument.hasPrefix("-") { return index }
             if optionsWithValues.contains(argument) { index += 1 }
             index += 1
         }
-        return arguments
+        return arguments.count
     }
+
+    /// The script's name and its arguments as bytes, exactly as the command
+    /// line gave them (Swift's `CommandLine.arguments` repairs bytes that are
+    /// not UTF-8, which would name another file); set by main.swift.
+    nonisolated(unsafe) static var rawScriptAndArguments: [[UInt8]] = []
 
     @Option(name: .customLong("policy"), help: "Install the policy FILE returns; reloaded when it changes.")
     var policyFile: String?
@@ -121,12 +133,14 @@ struct PrioLuaCommand: ParsableCommand {
         options.sandbox = sandbox
         options.collectsTimings = stats != nil
         options.output = RunOptions.writeToStandardOutput
+        options.printBytes = RunOptions.writeBytesToStandardOutput
         let trace: TraceWriter?
         let log: EventLogWriter?
         let explainer = explain ? ExplainRecorder() : nil
         let progressLine = (progress ?? true) && ProgressLine.standardErrorIsTerminal ? ProgressLine() : nil
         if let progressLine {
             options.output = { text in progressLine.clearing { RunOptions.writeToStandardOutput(text) } }
+            options.printBytes = { bytes in progressLine.clearing { RunOptions.writeBytesToStandardOutput(bytes) } }
             options.diagnostics = { text in progressLine.clearing { RunOptions.writeToStandardError(text) } }
         }
         do {
@@ -153,7 +167,15 @@ struct PrioLuaCommand: ParsableCommand {
         do {
             let scheduler = try LuaScheduler(options: options)
             if let policyFile { try scheduler.usePolicyFile(policyFile) }
-            try scheduler.loadScript(path: script, arguments: arguments)
+            let raw = Self.rawScriptAndArguments
+            if raw.count == arguments.count + 1 {
+                try scheduler.loadScript(
+                    pathBytes: raw[0], argumentBytes: Array(raw.dropFirst()), honoringLuaInit: true)
+            } else {
+                try scheduler.loadScript(
+                    pathBytes: Array(script.utf8), argumentBytes: arguments.map { Array($0.utf8) },
+                    honoringLuaInit: true)
+            }
             let report = scheduler.run()
             if let explainer { RunOptions.writeToStandardOutput(explainer.text) }
             if let stats {

@@ -273,7 +273,7 @@ class Gen:
         tail = "end" + (", " + otext if otext else "") + ")"
         if where == "main" and not self.reject_possible and prio[0].isdigit() and not hostile_kind and self.chance(0.4):
             head = "add(submit(%s, %s" % (prio, args)
-            s = Stmt(head, body, tail)
+            s = Stmt(head, body, tail + ")")
             self.main_jobs += 1
         else:
             head = "do local ok, j = pcall(submit, %s, %s" % (prio, args)
@@ -517,7 +517,7 @@ class Gen:
                 "  P(%s, ok, (e and tostring(e):match(\"nested more than %%d+ deep\")) or fmt(e))\n"
                 "end" % (n, L(lab + ".chain"))), 0.05
         if k == "sort":
-            inner = self.pick(["sleep(0)", "yield()", "error(\"cmp\")", "return a < b"])
+            inner = self.pick(["sleep(0)", "yield()", "error(\"cmp\")", ""])
             return Stmt("P(%s, pcall(table.sort, {3, 1, 2}, function(a, b) %s return a < b end))"
                         % (L(lab + ".sort"), inner)), 0.0
         if k == "gsub":
@@ -615,7 +615,7 @@ class Gen:
             fields.append("on_submit = function(job) %s end" % self.pick([
                 "if job.data == 13 then return false, \"thirteen\" end",
                 "if job.name == \"bad\" then return false, \"bad name\" end",
-                "if HS < 2 and job.id %% 3 == 0 then HS = HS + 1 local ok, j = pcall(submit, 50, function() return \"hs\" end) if ok then add(j) end HS = HS - 1 end",
+                "if HS < 2 and job.id % 3 == 0 then HS = HS + 1 local ok, j = pcall(submit, 50, function() return \"hs\" end) if ok then add(j) end HS = HS - 1 end",
                 "if HS < 1 then HS = HS + 1 submit(50, function() error(\"from-hook\") end) HS = HS - 1 end",
                 "sleep(0.001)",
             ], [3, 2, 1, 1, 1]))

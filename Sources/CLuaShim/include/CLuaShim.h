@@ -78,6 +78,7 @@ typedef struct prio_state {
 
     /* Time slicing (SPEC.md §4): see prio_slice_begin. */
     _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
+    _Atomic(lua_State *) arming;      /* the thread the watcher is setting a hook on (see set_executing) */
     atomic_uint slice_generation;     /* bumped at every resume */
     atomic_uint armed_generation;     /* the resume the hook was armed for */
     atomic_int preempted;             /* the hook yielded (a preemption point) */
@@ -178,17 +179,26 @@ void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, 
 void prio_push_suspending_function(lua_State *L);
 
 /*
- * Time budget for policy hooks and rules: while armed, a count hook on L
- * checks the clock every 1000 instructions and raises
- * "policy hook exceeded its time budget" once the budget is spent.
+ * Time budget for policy hooks, rules, __close handlers and __tostring:
+ * while armed, a count hook on L checks the clock every 1000 instructions
+ * and raises "policy hook exceeded its time budget" (or the message for
+ * `what`) once the budget is spent. Budgets nest: prio_budget_begin returns
+ * the budget it replaced, an inner budget never ends later than the outer
+ * one, and prio_budget_end puts the outer one back (a close or a
+ * re-evaluation inside a policy hook leaves the hook's budget armed).
  */
-void prio_arm_budget(lua_State *L, double seconds);
-/* The same for what else prio-lua runs outside a job's slices, naming it in
-   the error: PRIO_BUDGET_CLOSE (__close handlers), PRIO_BUDGET_TOSTRING. */
 enum { PRIO_BUDGET_HOOK = 0, PRIO_BUDGET_CLOSE = 1, PRIO_BUDGET_TOSTRING = 2 };
-void prio_arm_budget_for(lua_State *L, double seconds, int what);
-void prio_disarm_budget(lua_State *L);
+typedef struct prio_budget { double deadline; int kind; } prio_budget;
+prio_budget prio_budget_begin(lua_State *L, double seconds, int what);
+/* Restores `saved`. With no budget left, the count hook comes off L unless
+   keep_hook (many budgeted calls in a row keep it installed between them). */
+void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook);
+/* Takes the count hook off L if no budget is armed (after keep_hook calls). */
+void prio_budget_drop_idle_hook(lua_State *L);
 double prio_monotonic_seconds(void);
+/* Whether L runs inside a __gc finalizer (or the state is closing): the
+   collector is stopped then, and scheduler calls are refused. */
+int prio_in_finalizer(lua_State *L);
 /* pipe2(ends, O_CLOEXEC): a pipe no child spawned meanwhile inherits (exec stdin). */
 int prio_pipe_cloexec(int ends[2]);
 
@@ -212,13 +222,17 @@ void prio_request_stop(lua_State *L, int reason);
 /* Around code the host runs to completion inside a job's slice (policy
    hooks, rules, __close handlers): a preemption point that comes meanwhile
    is deferred to the job's thread when the last such call returns. */
-void prio_hook_enter(lua_State *L);
-void prio_hook_leave(lua_State *L, lua_State *job_thread);
+/* prio_hook_enter returns the thread executing before it, which
+   prio_hook_leave makes executing again: coroutines resumed inside the
+   hook must not leave the slicer watching one of theirs. */
+lua_State *prio_hook_enter(lua_State *L);
+void prio_hook_leave(lua_State *L, lua_State *job_thread, lua_State *was_executing);
 /* Whether a preemption point came while in a hook (prio_hook_leave then needs the job's thread). */
 int prio_preemption_deferred(lua_State *L);
 /* Ends the watch; returns whether the resume stopped at a preemption point. */
 int prio_slice_end(lua_State *L);
-/* Records which thread executes now (the coroutine wrappers call it). */
+/* Records which thread executes now (the coroutine wrappers call it).
+   Returns once the watcher no longer touches the thread executing before. */
 void prio_set_executing(lua_State *L, lua_State *co);
 /* Pushes a C function `enter(co, ...)` for the coroutine wrappers: marks co
    as executing and returns the remaining arguments. */
@@ -270,6 +284,11 @@ void prio_finish_job_thread(lua_State *L, lua_State *co, lua_Integer id);
 int prio_tostring_protected(lua_State *L, int idx);
 /* Loads a chunk from a buffer (text only when text_only is set). */
 int prio_loadbuffer(lua_State *L, const char *buf, size_t len, const char *chunkname, int text_only);
+/* Loads the script file `name` (NULL: stdin) as lua.c does (luaL_loadfilex,
+   protected); text_only refuses binary chunks. Leaves the chunk or the error. */
+int prio_loadfile_protected(lua_State *L, const char *name, int text_only);
+/* Runs LUA_INIT's value `init` as lua.c does (chunk name `name`), protected. */
+int prio_run_init_protected(lua_State *L, const char *name, const char *init);
 /* Pushes a traceback of coroutine co (or nothing on memory failure); returns a status. */
 int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int level);
 /* Opens the standard libraries under protection. */
