@@ -20,7 +20,8 @@ void prio_set_dispatch(prio_dispatch_fn fn) { dispatch_to_swift = fn; }
 #define THREAD_IS_JOB ((uintptr_t)1)
 #define THREAD_SEEN ((uintptr_t)2)
 #define THREAD_REGISTERED ((uintptr_t)4) /* in the table of job threads (job_threads.c) */
-#define THREAD_FLAGS (THREAD_IS_JOB | THREAD_SEEN | THREAD_REGISTERED)
+#define THREAD_IS_MAIN_CHUNK ((uintptr_t)8) /* the script's main chunk: Lua's main thread to scripts */
+#define THREAD_FLAGS (THREAD_IS_JOB | THREAD_SEEN | THREAD_REGISTERED | THREAD_IS_MAIN_CHUNK)
 
 prio_state *prio_getstate(lua_State *L) {
     return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~THREAD_FLAGS);
@@ -37,14 +38,46 @@ void prio_set_thread_registered(lua_State *co, int registered) {
     *space = (*space & ~THREAD_REGISTERED) | (registered ? THREAD_REGISTERED : 0);
 }
 
+static int is_main_chunk(lua_State *L) { return (*(uintptr_t *)lua_getextraspace(L) & THREAD_IS_MAIN_CHUNK) != 0; }
+
+void prio_mark_main_chunk_thread(lua_State *co) { *(uintptr_t *)lua_getextraspace(co) |= THREAD_IS_MAIN_CHUNK; }
+
 /* coroutine.running(): as Lua's, but marks the thread as seen by the script,
-   so that it is never reused for another job. */
+   so that it is never reused for another job. The main chunk runs in a
+   coroutine of the host's, but is Lua's main thread to the script, as
+   under lua: it gets the main thread and true. */
 static int running_marking_seen(lua_State *L) {
+    if (is_main_chunk(L)) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+        lua_pushboolean(L, 1);
+        return 2;
+    }
     int is_main = lua_pushthread(L);
     *(uintptr_t *)lua_getextraspace(L) |= THREAD_SEEN;
     lua_pushboolean(L, is_main);
     return 2;
 }
+
+/* coroutine.yield: as Lua's, but the main chunk is not a coroutine to the
+   script (sleep, await and yield() suspend it all the same). */
+static int yield_from_coroutine(lua_State *L) {
+    if (is_main_chunk(L)) {
+        lua_pushliteral(L, "attempt to yield from outside a coroutine");
+        return lua_error(L);
+    }
+    return lua_yield(L, lua_gettop(L));
+}
+
+/* coroutine.isyieldable([co]): false for the main chunk, as for Lua's main thread. */
+static int isyieldable_unless_main(lua_State *L) {
+    lua_State *co = lua_isnone(L, 1) ? L : lua_tothread(L, 1);
+    luaL_argexpected(L, co, 1, "thread");
+    lua_pushboolean(L, !is_main_chunk(co) && lua_isyieldable(co));
+    return 1;
+}
+
+void prio_push_coroutine_yield_function(lua_State *L) { lua_pushcfunction(L, yield_from_coroutine); }
+void prio_push_coroutine_isyieldable_function(lua_State *L) { lua_pushcfunction(L, isyieldable_unless_main); }
 
 void prio_push_running_function(lua_State *L) { lua_pushcfunction(L, running_marking_seen); }
 
@@ -435,7 +468,7 @@ static int traceback_body(lua_State *L) {
     lua_State *co = (lua_State *)lua_touserdata(L, 1);
     const char *msg = (const char *)lua_touserdata(L, 2); /* copied here, under protection */
     int level = (int)lua_tointeger(L, 3);
-    luaL_traceback(L, co, msg, level);
+    prio_traceback(L, co, msg, level);
     return 1;
 }
 
@@ -758,6 +791,13 @@ static int enter_coroutine(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
     if (co != NULL) {
         prio_set_executing(L, co);
+        /* A job being stopped stops in whatever coroutine it runs next
+           (one it resumes, or one whose __close handlers a close runs). */
+        prio_state *st = prio_getstate(L);
+        if (atomic_load(&st->stop_requested) && st->in_hook == 0) {
+            atomic_store(&st->armed_generation, atomic_load(&st->slice_generation));
+            lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
+        }
         /* A budgeted call (a policy hook) must not escape its budget by
            resuming a coroutine made before it: give that thread the hook too. */
         if (prio_getstate(L)->budget_deadline > 0 && lua_gethook(co) != budget_hook)

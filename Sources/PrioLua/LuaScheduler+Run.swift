@@ -31,7 +31,11 @@ extension LuaScheduler {
         }
         var count: Int32 = 0
         switch suspension {
-        case .yield?, .sleep?:
+        case .yield?:
+            co.push(true)  // the continuation's "ok", then yield()'s own `true`
+            co.push(true)
+            count = 2
+        case .sleep?:
             co.push(true)
             count = 1
         case .preempted?:

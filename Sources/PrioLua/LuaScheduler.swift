@@ -250,6 +250,7 @@ public final class LuaScheduler {
         guard let thread = lua_newthread(lua.pointer) else { throw PrioError.outOfMemory }
         registerThread(at: -1, job: .main)
         lua.pop()
+        prio_mark_main_chunk_thread(thread)
         let co = LuaState(thread)
         guard co.reserve(Int32(clamping: argumentBytes.count + 1)) else {
             lua.pop()

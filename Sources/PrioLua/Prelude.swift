@@ -22,11 +22,26 @@ enum Prelude {
         local raw_create, raw_resume, raw_yield = coroutine.create, coroutine.resume, coroutine.yield
         local raw_close, raw_status = coroutine.close, coroutine.status
         local suspending, enter, raw_running = host.suspending, host.enter, coroutine.running
-        local is_job_thread = host.is_job_thread
+        local is_job_thread, main_thread = host.is_job_thread, host.main_thread
         -- A job's thread may be reused once the job is done, unless the script
-        -- ever held it: coroutine.running marks it.
+        -- ever held it: coroutine.running marks it. The main chunk runs in a
+        -- coroutine of ours but is Lua's main thread to the script, as under
+        -- lua: running() gives the main thread, isyieldable() false, and a
+        -- coroutine.yield there raises (sleep, await and yield() still suspend it).
         coroutine.running = host.running
+        coroutine.yield = host.coroutine_yield
+        coroutine.isyieldable = host.coroutine_isyieldable
         local error, type, select = error, type, select
+        -- Tracebacks name functions the same way in every run (traceback.c).
+        if debug then debug.traceback = host.traceback end
+
+        function coroutine.status(co)
+          if co == main_thread then
+            local _, is_main = coroutine.running()
+            return is_main and "running" or "normal"
+          end
+          return raw_status(co)
+        end
 
         -- A scheduler suspension (sleep, await, a preemption, ...) inside a script's
         -- coroutine yields that coroutine to us; pass it up to the job, then resume
@@ -49,6 +64,7 @@ enum Prelude {
         end
 
         function coroutine.resume(co, ...)
+          if co == main_thread then return false, "cannot resume non-suspended coroutine" end
           if is_job_thread(co) then return false, "cannot resume a job's own coroutine" end
           if in_scheduler[co] then return false, "cannot resume a coroutine suspended in the scheduler" end
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
@@ -71,22 +87,44 @@ enum Prelude {
 
         -- Stock Lua 5.4.4 crashes on long chains of closes (a __close handler
         -- closing the next coroutine): cap the nesting, in every mode.
+        -- Closing runs the coroutine's __close handlers on its own thread: it
+        -- becomes the executing thread meanwhile, so the job's timeout, its
+        -- cancellation and a hook's budget reach a handler that never returns.
+        -- Stock Lua 5.4.4 crashes on long chains of closes (a __close handler
+        -- closing the next coroutine): cap the nesting, in every mode.
         local close_depth, pcall = 0, pcall
-        function coroutine.close(co)
-          if is_job_thread(co) then error("cannot close a job's own coroutine", 2) end
-          if in_scheduler[co] then error("cannot close a coroutine suspended in the scheduler", 2) end
-          if close_depth >= 200 then error("coroutine.close nested more than 200 deep", 2) end
+        local function close_watched(co)
+          if close_depth >= 200 then return false, "coroutine.close nested more than 200 deep" end
           close_depth = close_depth + 1
-          local ok, closed, err = pcall(raw_close, co)
+          local caller = raw_running()
+          local ok, closed, err = pcall(raw_close, enter(co, co))
+          enter(caller)
           close_depth = close_depth - 1
-          if not ok then error(closed, 2) end
-          return closed, err
+          return ok, closed, err
         end
 
+        function coroutine.close(co)
+          local status = type(co) == "thread" and coroutine.status(co)
+          if status == "running" or status == "normal" then
+            error("cannot close a " .. status .. " coroutine", 2)
+          end
+          if is_job_thread(co) then error("cannot close a job's own coroutine", 2) end
+          if in_scheduler[co] then error("cannot close a coroutine suspended in the scheduler", 2) end
+          local ok, closed, err = close_watched(co)
+          if not ok then error(closed, 2) end
+          if closed then return true end
+          return false, err
+        end
+
+        -- As Lua's auxwrap: a coroutine that died of an error is closed, and
+        -- an error from its __close handlers replaces the one it died of.
         local function unwrap(co, ok, ...)
           if ok then return ... end
           local err = ...
-          if raw_status(co) == "dead" then raw_close(co) end
+          if raw_status(co) == "dead" then
+            local closing_ok, closed, close_err = close_watched(co)
+            if not closing_ok then err = closed elseif not closed then err = close_err end
+          end
           if type(err) == "string" then error(err, 2) end
           error(err, 0)
         end

@@ -115,7 +115,7 @@ final class CLITests: XCTestCase {
     func testMissingScriptExitsTwo() throws {
         let result = try run(["/nonexistent/nothere.lua"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "prio-lua: cannot open /nonexistent/nothere.lua\n")
+        XCTAssertEqual(result.stderr, "prio-lua: cannot open /nonexistent/nothere.lua: No such file or directory\n")
     }
 
     func testBadCommandLinesExit64() throws {

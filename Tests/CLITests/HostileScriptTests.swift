@@ -26,6 +26,7 @@ final class HostileScriptTests: XCTestCase {
     func test_close_handler_loops_after_error() throws { try check() }
     func test_close_handler_loops_after_timeout() throws { try check() }
     func test_close_handler_loops_on_cancel() throws { try check() }
+    func test_close_handler_spins_in_own_coroutine() throws { try check() }
     func test_coroutine_close_chain() throws { try check() }
     func test_coroutine_close_chain_on_cancel() throws { try check() }
     func test_error_nil() throws { try check() }

@@ -1,8 +1,8 @@
 --! options: -j 2
 --! exit: 0
---! stdout: resume\tfalse\tcannot resume a job's own coroutine\nclose\tfalse\tcannot close a job's own coroutine\nresume own\tfalse\tcannot resume a job's own coroutine\nresume main\tfalse\tcannot resume a job's own coroutine\nvictim woke normally\tvictim\n
+--! stdout: resume\tfalse\tcannot resume a job's own coroutine\nclose\tfalse\tcannot close a job's own coroutine\nresume own\tfalse\tcannot resume a job's own coroutine\nresume main\tfalse\tcannot resume non-suspended coroutine\nvictim woke normally\tvictim\n
 --! max-seconds: 5
--- A job gets hold of another job's coroutine (and the main chunk's) and
+-- A job gets hold of another job's coroutine (and the main thread, which the main chunk is to scripts, as under lua) and
 -- tries to resume or close it: refused, and the victim carries on.
 local main = coroutine.running()
 local victim

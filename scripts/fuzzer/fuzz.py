@@ -28,6 +28,7 @@ CRASH_MARKERS = ["PANIC", "Fatal error", "Program crashed", "AddressSanitizer", 
                  "Segmentation", "ThreadSanitizer", "UndefinedBehaviorSanitizer", "runtime error:"]
 CI_FIXED_SEED = 20240601
 SCRIPT = "prog.lua"
+TRIES = {"nondeterminism": 3, "crash": 2}  # runs to decide whether a finding reproduces
 
 print_lock = threading.Lock()
 
@@ -197,7 +198,9 @@ def run_mode(binary, mode, text, workdir, bound, tries=1):
                 else:
                     where, d = "stderr", first_diff(r1.err, r2.err)
                 detail = "%s differs at line %d:\n  run 1: %s\n  run 2: %s" % (where, d[0], d[1], d[2])
-                return ("nondeterminism", "%s: %s | %s" % (where, norm(d[1]), norm(d[2])), detail), results
+                # quoted names collapse, so that one cause is one signature
+                a, b = (re.sub(r"'[^']*'", "'?'", norm(x)) for x in d[1:])
+                return ("nondeterminism", "%s: %s | %s" % (where, a, b), detail), results
     return None, results
 
 
@@ -209,7 +212,7 @@ def reduce_program(binary, prog, mode, finding, workdir, bound, budget):
     """Drop statements while the same kind of finding reproduces."""
     kind, sig = finding[0], finding[1]
     deadline = time.monotonic() + budget
-    tries = 3 if kind == "nondeterminism" else 1
+    tries = TRIES.get(kind, 1)
     tests = [0]
 
     def same(f):
@@ -260,6 +263,9 @@ class Fuzzer:
         self.lock = threading.Lock()
         self.counter = 0
         self.load = 1.5 if args.jobs > 1 else 1.0
+        self.exits = {}
+        self.luac = shutil.which("luac5.4") or shutil.which("luac")
+        self.gen_errors = 0
 
     def record(self, seed, k, prog, mode, finding, results, workdir):
         kind, sig, detail = finding
@@ -296,14 +302,20 @@ class Fuzzer:
         log("FINDING %s (%s) seed=%s program=%d mode=%s\n  %s\n  saved in %s%s" % (
             kind, sig, seed, k, mode, detail.replace("\n", "\n  "), d,
             "" if new else " (same signature as %s)" % entry["dup_of"]))
-        if new and not self.args.no_reduce and self.reductions_left():
-            bound = hang_bound(prog, self.load)
+        bound = hang_bound(prog, self.load)
+        flaky = False
+        if new and not self.args.no_reduce:
+            f0, _ = run_mode(self.args.binary, mode, text, workdir, bound, tries=TRIES.get(kind, 1) + 1)
+            if not f0 or f0[0] != kind:
+                flaky = True
+                entry["flaky"] = True
+                log("  did not reproduce in %d more runs: flaky, not reduced" % (TRIES.get(kind, 1) + 1))
+        if new and not flaky and not self.args.no_reduce and self.reductions_left():
             budget = self.args.reduce_seconds
             rtext, ntests = reduce_program(self.args.binary, prog, mode, finding, workdir, bound, budget)
             with open(os.path.join(d, "repro.lua"), "w") as f:
                 f.write(rtext)
-            f2, res2 = run_mode(self.args.binary, mode, rtext, workdir, bound,
-                                tries=3 if kind == "nondeterminism" else 1)
+            f2, res2 = run_mode(self.args.binary, mode, rtext, workdir, bound, tries=TRIES.get(kind, 1))
             for i, r in enumerate(res2):
                 sfx = "" if len(res2) == 1 else ".%d" % (i + 1)
                 with open(os.path.join(d, "repro.stdout%s.txt" % sfx), "w") as f:
@@ -329,6 +341,14 @@ class Fuzzer:
         rng = __import__("random").Random(label + ":modes")
         modes = pick_modes(rng, prog)
         bound = hang_bound(prog, self.load)
+        if self.luac:  # a program that does not even compile is the generator's bug
+            c = subprocess.run([self.luac, "-p", "-"], input=prog.render().encode(), capture_output=True)
+            if c.returncode != 0:
+                with self.lock:
+                    self.gen_errors += 1
+                log("fuzz: generator produced a program that does not compile (seed %s program %d): %s"
+                    % (seed, k, c.stderr.decode(errors="replace").strip()))
+                return
         if self.args.verbose:
             log("program %s: %d lines, cost %.2fs, %d jobs, modes: %s" % (
                 label, prog.render().count("\n"), prog.cost, prog.njobs, "; ".join(map(str, modes))))
@@ -340,6 +360,10 @@ class Fuzzer:
             else:
                 with self.lock:
                     self.passed += 1
+            with self.lock:
+                for r in results:
+                    key = "killed" if r.timed_out else str(r.rc)
+                    self.exits[key] = self.exits.get(key, 0) + 1
 
     def next_index(self):
         with self.lock:
@@ -442,11 +466,15 @@ def main():
             if e["dup_of"]:
                 continue
             dups = sum(1 for x in fz.findings if x["dup_of"] == e["dir"])
-            log("  %s: %s%s" % (e["kind"], e["sig"], " (and %d more like it)" % dups if dups else ""))
+            log("  %s: %s%s%s" % (e["kind"], e["sig"], " (and %d more like it)" % dups if dups else "",
+                                  " [flaky]" if e.get("flaky") else ""))
             log("    program %d of seed %s, mode %s" % (e["k"], e["seed"], e["mode"]))
             log("    repro: %s" % e.get("repro", os.path.join(e["dir"], "program.lua")))
             log("    replay: %s" % e["replay"])
             log("    regenerate: scripts/fuzz --seed %s --only %d --binary %s" % (e["seed"], e["k"], binary_q))
+    log("fuzz: runs by exit status: " + ", ".join("%s: %d" % kv for kv in sorted(fz.exits.items())))
+    if fz.gen_errors:
+        log("fuzz: %d generated programs did not compile (a generator bug; skipped)" % fz.gen_errors)
     log("fuzz: %d passed, %d failed" % (fz.passed, fz.failed))
     return 1 if fz.failed else 0
 

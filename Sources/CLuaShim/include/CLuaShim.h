@@ -104,6 +104,16 @@ typedef struct prio_state {
    resume or close; `is_job_thread(co)` (pushed by the function below) tells. */
 void prio_mark_job_thread(lua_State *co, int is_job);
 void prio_push_is_job_thread_function(lua_State *L);
+/* Marks co as the thread of the script's main chunk, which scripts see as
+   Lua's main thread (coroutine.running, isyieldable, yield). */
+void prio_mark_main_chunk_thread(lua_State *co);
+void prio_push_coroutine_yield_function(lua_State *L);
+void prio_push_coroutine_isyieldable_function(lua_State *L);
+/* luaL_traceback, naming functions the same way in every run (traceback.c);
+   may raise (memory): call it protected. */
+void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level);
+/* Pushes debug.traceback built on prio_traceback. */
+void prio_push_debug_traceback_function(lua_State *L);
 /* Pushes the coroutine.running scripts get: it marks the thread as seen. */
 void prio_push_running_function(lua_State *L);
 /* Whether a script ever held co (through coroutine.running): then it is never reused. */
