@@ -152,13 +152,70 @@ lua_State *prio_newstate(void *host) {
 
 static void slicer_stop(prio_state *st);
 
-void prio_closestate(lua_State *L) {
+/* The watchdog of a bounded close: exits the process with `status` when
+   closing has not finished by `deadline`. Finalizers run with hooks off, so
+   nothing else can stop one that never returns. */
+typedef struct close_watch {
+    pthread_mutex_t lock;
+    pthread_cond_t done_signal;
+    int done;
+    double seconds;
+    int status;
+} close_watch;
+
+static void *close_watchdog(void *arg) {
+    close_watch *w = (close_watch *)arg;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)w->seconds;
+    until.tv_nsec += (long)((w->seconds - (double)(time_t)w->seconds) * 1e9);
+    if (until.tv_nsec >= 1000000000L) { until.tv_sec += 1; until.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&w->lock);
+    while (!w->done) {
+        if (pthread_cond_timedwait(&w->done_signal, &w->lock, &until) == ETIMEDOUT && !w->done) {
+            fflush(stdout);
+            fprintf(stderr, "prio-lua: closing the Lua state took more than %g s "
+                            "(a __gc finalizer or __close handler that does not return?); exiting\n", w->seconds);
+            fflush(stderr);
+            _exit(w->status);
+        }
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+void prio_closestate_bounded(lua_State *L, double seconds, int exit_status) {
     prio_state *st = prio_getstate(L);
     slicer_stop(st);
-    st->enforce_limit = 0;
+    /* The memory limit holds until the state is gone: a finalizer that
+       allocates past it gets "not enough memory" (a warning), as in a run. */
+    st->enforce_limit = st->limit > 0;
+    close_watch w = {.done = 0, .seconds = seconds, .status = exit_status};
+    pthread_t watchdog;
+    int watching = 0;
+    if (seconds > 0) {
+        pthread_condattr_t attributes;
+        pthread_condattr_init(&attributes);
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+        pthread_cond_init(&w.done_signal, &attributes);
+        pthread_condattr_destroy(&attributes);
+        pthread_mutex_init(&w.lock, NULL);
+        watching = pthread_create(&watchdog, NULL, close_watchdog, &w) == 0;
+    }
     lua_close(L);
     free(st);
+    if (watching) {
+        pthread_mutex_lock(&w.lock);
+        w.done = 1;
+        pthread_cond_signal(&w.done_signal);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(watchdog, NULL);
+        pthread_cond_destroy(&w.done_signal);
+        pthread_mutex_destroy(&w.lock);
+    }
 }
+
+void prio_closestate(lua_State *L) { prio_closestate_bounded(L, 0, 0); }
 
 /* --- the trampoline for Swift host functions --- */
 

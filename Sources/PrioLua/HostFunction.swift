@@ -8,7 +8,7 @@ import PrioCore
 enum HostFunction: Int32, CaseIterable {
     case submit, sleep, yield, now, current, jobs, limit, awaitAll, awaitAny, print
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
-    case policy, reprioritize, every, ruleCancel, exec
+    case policy, reprioritize, every, ruleCancel, exec, osExit
 
     /// Functions registered from Swift (`LuaScheduler.register`) get ids from here on.
     static let firstRegisteredID: Int32 = 1000
@@ -36,6 +36,7 @@ enum HostFunction: Int32, CaseIterable {
         case .every: return "every"
         case .ruleCancel: return "rule_cancel"
         case .exec: return "exec"
+        case .osExit: return "os_exit"
         }
     }
 }
@@ -113,6 +114,7 @@ extension LuaScheduler {
         case .every: return luaEvery(lua)
         case .ruleCancel: return luaRuleCancel(lua)
         case .exec: return luaExec(lua)
+        case .osExit: return luaOsExit(lua)
         }
     }
 

@@ -128,8 +128,24 @@ public final class LuaScheduler {
         if current.__sigaction_handler.sa_handler == nil { signal(SIGPIPE, SIG_IGN) }
     }
 
+    /// Closes the Lua state now: pending `<close>` variables of the main
+    /// thread and every finalizer run, under the memory limit. If that takes
+    /// longer than `timeLimit` seconds (a finalizer that never returns: Lua
+    /// runs them with hooks off, so nothing can stop one), the process exits
+    /// with `exitStatus` and a message; a scheduler must end. Nothing may be
+    /// called on the scheduler afterwards. Without it, `deinit` closes the
+    /// state with no time limit.
+    public func closeState(timeLimit: Double, exitStatus: Int32) {
+        guard !stateClosed else { return }
+        stateClosed = true
+        prio_closestate_bounded(lua.pointer, timeLimit, exitStatus)
+    }
+
+    /// How long closing the state may take when the command closes it.
+    public static let closingTimeLimit = 3.0
+
     deinit {
-        prio_closestate(lua.pointer)
+        if !stateClosed { prio_closestate(lua.pointer) }
         coreStorage.deinitialize(count: 1)
         coreStorage.deallocate()
     }
@@ -263,6 +279,8 @@ public final class LuaScheduler {
     }
 
     var mainArgumentCount: Int32 = 0
+    /// `closeState` (or `os.exit(code, true)`) has closed the Lua state.
+    var stateClosed = false
 
     private func setArgTable(script: [UInt8], arguments: [[UInt8]]) {
         lua_createtable(lua.pointer, Int32(clamping: arguments.count), 2)

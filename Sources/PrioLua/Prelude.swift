@@ -149,6 +149,7 @@ enum Prelude {
         end
         _G.prio = prio
         _G.print = host.print
+        if os and os.exit then os.exit = host.os_exit end
         if package then package.loaded.prio = prio end
 
         internals.methods.await = host.job_await

@@ -182,6 +182,7 @@ struct PrioLuaCommand: ParsableCommand {
                 let summary = scheduler.statistics()
                 RunOptions.writeToStandardError(stats == "json" ? summary.json : summary.text)
             }
+            scheduler.closeState(timeLimit: LuaScheduler.closingTimeLimit, exitStatus: report.exitStatus)
             return report.exitStatus
         } catch {
             RunOptions.writeToStandardError("prio-lua: \(error)\n")

@@ -32,6 +32,8 @@ final class HostileScriptTests: XCTestCase {
     func test_error_nil() throws { try check() }
     func test_error_tostring_loops() throws { try check() }
     func test_error_tostring_raises() throws { try check() }
+    func test_finalizer_allocates_at_close() throws { try check() }
+    func test_finalizer_spins_at_close() throws { try check() }
     func test_infinite_loop() throws { try check() }
     func test_infinite_loop_pcall() throws { try check() }
     func test_long_waits() throws { try check() }

@@ -146,10 +146,26 @@ def crash_signature(r):
     return None
 
 
-def check_one(r, bound):
+HANG_HINTS = [  # constructs that only a timeout or a cancel stops, by the text the generator writes
+    ("while true do end\n", "spin loop with timeout"),
+    ("string.rep(\"a\", 50)", "catastrophic pattern with timeout"),
+    ("__close = function() while true do end end", "spinning __close in own coroutine with timeout"),
+    ("function(a, b) while true do end end", "spinning sort comparator with timeout"),
+    ("BIG[#BIG + 1]", "huge sleep/delay cancelled by main"),
+    ("sleep(1e", "huge sleep with timeout"), ("sleep(2^", "huge sleep with timeout"),
+    ("sleep(math.maxinteger)", "huge sleep with timeout"),
+]
+
+
+def hang_hint(text):
+    found = sorted({h for pat, h in HANG_HINTS if pat in text})
+    return ", ".join(found) if found else "no hostile construct"
+
+
+def check_one(r, bound, text=""):
     """A finding in one run: (kind, signature, detail) or None."""
     if r.timed_out:
-        return "hang", "hang", "no exit within %.1fs" % bound
+        return "hang", "hang: " + hang_hint(text), "no exit within %.1fs" % bound
     c = crash_signature(r)
     if c:
         return c[0], c[1], r.status()
@@ -181,13 +197,13 @@ def run_mode(binary, mode, text, workdir, bound, tries=1):
     for _ in range(tries):
         r1 = run_once(binary, mode.flags, workdir, bound)
         results = [r1]
-        f = check_one(r1, bound)
+        f = check_one(r1, bound, text)
         if f:
             return f, results
         if mode.pair:
             r2 = run_once(binary, mode.flags, workdir, bound)
             results.append(r2)
-            f = check_one(r2, bound)
+            f = check_one(r2, bound, text)
             if f:
                 return f, results
             if (r1.rc, r1.out, r1.err) != (r2.rc, r2.out, r2.err):
@@ -221,6 +237,9 @@ def reduce_program(binary, prog, mode, finding, workdir, bound, budget):
         if kind == "crash":  # same class of crash (its marker line or signal)
             return f[1].split(" | ")[0] == sig.split(" | ")[0]
         return True
+
+    if kind == "hang":  # each try waits out the bound: a shorter one will do
+        bound = max(8.0, 0.6 * bound)
 
     def still():
         tests[0] += 1

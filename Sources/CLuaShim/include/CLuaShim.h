@@ -150,6 +150,10 @@ int prio_probe_stack_args(lua_State *L);
 
 /* Creates a state with prio-lua's allocator, panic and warning handlers. */
 lua_State *prio_newstate(void *host);
+/* prio_closestate, but if closing (finalizers, __close handlers of the main
+   thread) takes more than `seconds` (> 0), the process exits with
+   `exit_status` and a message. The memory limit holds while it closes. */
+void prio_closestate_bounded(lua_State *L, double seconds, int exit_status);
 void prio_closestate(lua_State *L);
 prio_state *prio_getstate(lua_State *L);
 
