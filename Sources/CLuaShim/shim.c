@@ -106,7 +106,16 @@ static void *prio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (st->enforce_limit && st->limit && nsize > old && st->allocated - old + nsize > st->limit)
         return NULL;
     void *np = realloc(ptr, nsize);
-    if (np == NULL) return NULL;
+    if (np == NULL) {
+        /* Outside script code, host code (Swift frames among it) is on the
+           C stack: Lua's memory error would longjmp across it. The system
+           itself is out of memory then; end the process with a message. */
+        if (!st->enforce_limit) {
+            fputs("prio-lua: out of memory (the system refused an allocation outside script code)\n", stderr);
+            abort();
+        }
+        return NULL;
+    }
     st->allocated = st->allocated - old + nsize;
     if (st->allocated > st->peak) st->peak = st->allocated;
     return np;
@@ -420,7 +429,7 @@ static int job_set_priority(lua_State *L) {
         lua_Integer id = job_box_id(L, st, 1);
         int is_number = 0;
         double priority = arg_number(L, st, 2, &is_number);
-        if (id > 0 && is_number && isfinite(priority)) {
+        if (id > 0 && is_number && isfinite(priority) && !prio_in_finalizer(L)) {
             int enforcing = st->enforce_limit;
             st->enforce_limit = 0;
             int handled = set_priority_fast(st->host, id, priority);
@@ -539,6 +548,8 @@ int prio_traceback_protected(lua_State *L, lua_State *co, const char *msg, int l
 
 static int openlibs_body(lua_State *L) {
     luaL_openlibs(L);
+    lua_pushcfunction(L, prio_open_patterns); /* find, match, gmatch, gsub that can be stopped */
+    lua_call(L, 0, 0);
     return 0;
 }
 
@@ -571,18 +582,19 @@ static double coarse_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static const char *const budget_messages[] = {
+    "policy hook exceeded its time budget",
+    "__close handler exceeded its time budget",
+    "__tostring exceeded its time budget",
+};
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     prio_state *st = prio_getstate(L);
     if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
-        static const char *const messages[] = {
-            "policy hook exceeded its time budget",
-            "__close handler exceeded its time budget",
-            "__tostring exceeded its time budget",
-        };
         int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
-        lua_pushstring(L, messages[kind]);
+        lua_pushstring(L, budget_messages[kind]);
         lua_error(L);
     }
 }
@@ -611,6 +623,25 @@ void prio_budget_drop_idle_hook(lua_State *L) {
 }
 
 int prio_in_finalizer(lua_State *L) { return lua_gc(L, LUA_GCISRUNNING) < 0; }
+
+
+/* Called by the pattern functions (patterns.c) every 1024 steps of
+   matching: C code no count hook reaches. A spent time budget, a job's
+   passed timeout or its cancellation is raised right there, as the
+   preemption hook raises it where no yield is possible. */
+void prio_pattern_checkpoint(lua_State *L) {
+    prio_state *st = prio_getstate(L);
+    if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
+        int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
+        lua_pushstring(L, budget_messages[kind]);
+        lua_error(L);
+    }
+    int stop = atomic_load(&st->stop_requested);
+    if (stop && st->in_hook == 0) {
+        lua_pushstring(L, stop == 2 ? "cancelled" : "timeout");
+        lua_error(L);
+    }
+}
 
 /* --- time slicing --- */
 
@@ -883,6 +914,8 @@ static int open_sandbox_libs(lua_State *L) {
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
+    lua_pushcfunction(L, prio_open_patterns);
+    lua_call(L, 0, 0);
     return 0;
 }
 

@@ -10,6 +10,23 @@ enum HostFunction: Int32, CaseIterable {
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
     case policy, reprioritize, every, ruleCancel, exec, osExit
 
+    /// The name a script calls it by (`cancel`, not the internal `job_cancel`).
+    var shortName: String {
+        luaName.hasPrefix("job_") ? String(luaName.dropFirst(4)) : luaName == "os_exit" ? "exit" : luaName
+    }
+
+    /// Whether a `__gc` finalizer may call it. A finalizer runs wherever the
+    /// collector steps, which may be in the middle of a host function or a
+    /// scheduler transition: only calls that change nothing are allowed.
+    var mayRunInFinalizer: Bool {
+        switch self {
+        case .print, .now, .current, .jobs, .jobIndex, .jobToString: return true
+        case .submit, .sleep, .yield, .limit, .awaitAll, .awaitAny, .jobAwait, .jobCancel, .jobSetPriority,
+            .policy, .reprioritize, .every, .ruleCancel, .exec, .osExit:
+            return false
+        }
+    }
+
     /// Functions registered from Swift (`LuaScheduler.register`) get ids from here on.
     static let firstRegisteredID: Int32 = 1000
 
@@ -73,6 +90,9 @@ let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
         return scheduler.callRegistered(Int(functionID - HostFunction.firstRegisteredID), LuaState(pointer)).status
     }
     guard let function = HostFunction(rawValue: functionID) else { return Int32(PRIO_RAISE) }
+    if !function.mayRunInFinalizer, prio_in_finalizer(pointer) != 0 {
+        return scheduler.raise(LuaState(pointer), "cannot call '\(function.shortName)' from a __gc finalizer").status
+    }
     return scheduler.call(function, LuaState(pointer)).status
 }
 

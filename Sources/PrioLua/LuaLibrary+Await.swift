@@ -108,7 +108,7 @@ extension LuaScheduler {
             if timedOut { state.push("timeout"); return false }
             for job in request.targets where core[job].state != .done {
                 _ = pushOutcome(of: job, on: state)
-                for other in request.targets { unobservedFailures.remove(other.value) }
+                for other in request.targets { failureObserved(other) }
                 return false
             }
             lua_createtable(state.pointer, Int32(request.targets.count), 0)
@@ -155,7 +155,7 @@ extension LuaScheduler {
             prio_remove(state.pointer, -(n + 1))
             return true
         case .failed:
-            unobservedFailures.remove(job.value)
+            failureObserved(job)
             state.pushField(ofRegistryTable: refs.errors, key: job.value)
             return false
         default:

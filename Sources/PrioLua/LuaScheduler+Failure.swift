@@ -25,6 +25,7 @@ extension LuaScheduler {
             recordCancelled(job)
             return
         }
+        releaseQueue.retainedBytes += lua.type(at: -1) == LUA_TSTRING ? Int(lua_rawlen(lua.pointer, -1)) : 0
         lua.popIntoRegistryTable(refs.errors, key: job.value)
         close(job, afterError: true)
         fail(job, message: message, traceback: traceback)
@@ -33,6 +34,11 @@ extension LuaScheduler {
     /// A suspended job's `timeout` passed: close it and fail it with "timeout".
     func stopTimedOut(_ job: JobID) {
         close(job)
+        failTimedOut(job)
+    }
+
+    /// Fails the job (whose coroutine is gone) with "timeout".
+    func failTimedOut(_ job: JobID) {
         lua.push("timeout")
         lua.popIntoRegistryTable(refs.errors, key: job.value)
         fail(job, message: "timeout", traceback: "timeout")
@@ -55,10 +61,12 @@ extension LuaScheduler {
         let awaited = core.finished(job, .failed, now: clock.now)
         emit(.finished, job)
         defer { callNotificationHook(.onFinish, job: job) }
-        failures.append(RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message))
         if !awaited {
             unobservedFailures.insert(job.value)
-            report("\(describeForReport(job)) failed: \(traceback)")
+            let description = describeForReport(job)
+            failureLog.record(
+                RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message), description: description)
+            report("\(description) failed: \(traceback)")
         }
     }
 
@@ -106,7 +114,8 @@ extension LuaScheduler {
     /// The error and a traceback of the job's own frames: the prelude's
     /// frames and the coroutine entry are scheduler internals, so they go.
     func trimmedTraceback(_ co: LuaState, message: String) -> String {
-        guard prio_traceback_protected(lua.pointer, co.pointer, message, 0) == LUA_OK,
+        // The message is joined after: a long one is not split into lines.
+        guard prio_traceback_protected(lua.pointer, co.pointer, nil, 0) == LUA_OK,
             let full = lua.string(at: -1)
         else {
             lua.pop()
@@ -116,27 +125,36 @@ extension LuaScheduler {
         let lines = full.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
             !line.contains("[prio]") && !line.contains("[prio.") && !line.contains("[C]: in ?")
         }
-        if lines.last == "stack traceback:" { return lines.dropLast().joined(separator: "\n") }
-        return lines.joined(separator: "\n")
+        if lines == ["stack traceback:"] { return message }
+        return message + "\n" + lines.joined(separator: "\n")
     }
 
     /// At the end of a run, each job whose failure reached no awaiter, once,
     /// with the first line of its error: the reports above may be far back.
-    func summarizeFailures(_ failures: [RunReport.Failure]) {
-        guard !failures.isEmpty else { return }
-        var text = "prio-lua: \(failures.count) \(failures.count == 1 ? "job" : "jobs") failed:\n"
-        for failure in failures {
-            let firstLine = failure.error.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
-            text += "  \(describeForReport(JobID(failure.jobID))): \(firstLine)\n"
+    func summarizeFailures() {
+        guard failureLog.count > 0 else { return }
+        let total = failureLog.count
+        var text = "prio-lua: \(total) \(total == 1 ? "job" : "jobs") failed:\n"
+        for (description, error) in failureLog.described {
+            let firstLine = error.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
+            text += "  \(description): \(firstLine)\n"
         }
+        if failureLog.uncounted > 0 { text += "  ... and \(failureLog.uncounted) more\n" }
         options.diagnostics(text)
+    }
+
+    /// A failure an awaiter took: it reached someone, so it is not reported.
+    func failureObserved(_ job: JobID) {
+        guard !unobservedFailures.isEmpty, unobservedFailures.remove(job.value) != nil else { return }
+        failureLog.remove(job.value)
     }
 
     func makeReport() -> RunReport {
         let counts = ledgerOfAllJobs().counts
-        let unobserved = failures.filter { unobservedFailures.contains($0.jobID) }
-        let exit: Int32 = mainError != nil ? 2 : (unobserved.isEmpty ? 0 : 1)
-        return RunReport(counts: counts, unobservedFailures: unobserved, mainError: mainError, exitStatus: exit)
+        let exit: Int32 = mainError != nil ? 2 : (failureLog.count == 0 ? 0 : 1)
+        return RunReport(
+            counts: counts, unobservedFailures: failureLog.failures, unobservedFailureCount: failureLog.count,
+            mainError: mainError, exitStatus: exit)
     }
 }
 

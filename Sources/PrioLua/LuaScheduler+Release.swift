@@ -9,8 +9,13 @@ struct ReleaseQueue {
     /// Sweep once this many have gathered: twice the survivors of the last
     /// sweep, so each candidate is looked at an amortized O(1) times.
     var threshold = ReleaseQueue.minimumBatch
+    /// Bytes of error text that jobs failed with since the last sweep: a
+    /// few large errors hold as much memory as thousands of small jobs, so
+    /// they bring the sweep forward (`retainedBytesTrigger`).
+    var retainedBytes = 0
 
     static let minimumBatch = 1024
+    static let retainedBytesTrigger = 2 << 20
 }
 
 /// A long run must not keep anything per finished job (a server that runs
@@ -33,10 +38,13 @@ extension LuaScheduler {
     /// Releases the finished jobs nothing can ask about, once enough have gathered.
     /// Objects go only when a collector cycle ends, so a sweep waits for one.
     func releaseFinishedJobsIfDue() {
-        guard releaseQueue.candidates.count >= releaseQueue.threshold,
+        guard
+            releaseQueue.candidates.count >= releaseQueue.threshold
+                || releaseQueue.retainedBytes >= ReleaseQueue.retainedBytesTrigger,
             prio_collector_cycle_passed(lua.pointer) != 0
         else { return }
         reusableNow = nil
+        releaseQueue.retainedBytes = 0
         releaseFinishedJobs()
     }
 
@@ -62,10 +70,13 @@ extension LuaScheduler {
         releaseQueue.threshold = max(ReleaseQueue.minimumBatch, survivors.count * 2)
     }
 
-    /// Finished (its object is gone), and not an unobserved failure (the
-    /// end-of-run summary still names those).
+    /// Finished, and its object is gone: nothing can ask about it any more.
+    /// An unobserved failure is released too (nothing can await it now): the
+    /// failure log keeps what the end-of-run summary says of it.
     private func mayRelease(_ job: JobID) -> Bool {
-        core.state(of: job).isFinished && (unobservedFailures.isEmpty || !unobservedFailures.contains(job.value))
+        guard core.state(of: job).isFinished else { return false }
+        if !unobservedFailures.isEmpty { unobservedFailures.remove(job.value) }
+        return true
     }
 
     /// Most jobs have none of the sparse per-job entries: every lookup is

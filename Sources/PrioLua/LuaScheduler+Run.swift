@@ -153,6 +153,12 @@ extension LuaScheduler {
             core.finished(.main, .done, now: clock.now)
             return
         }
+        if timeoutPassed(for: job), selfCancelled.isEmpty || !selfCancelled.contains(job.value) {
+            co.top = 0  // it ran past its timeout in C, where no preemption point is: not done
+            prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
+            failTimedOut(job)
+            return
+        }
         storeResults(of: job, co, count: resultCount)
         prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
         if !selfCancelled.isEmpty, selfCancelled.remove(job.value) != nil {
@@ -165,6 +171,15 @@ extension LuaScheduler {
         emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
         if !observed, !policy.hooks.contains(.onFinish) { reusableNow = now }
+    }
+
+    /// Whether the job's `timeout` has passed in this attempt (real time
+    /// only: simulated time stands still while Lua runs).
+    private func timeoutPassed(for job: JobID) -> Bool {
+        guard !options.virtualTime, core.hasLimits else { return false }
+        let timeout = core.timeout(of: job)
+        let startedAt = core.attemptStartedAt(of: job)
+        return timeout.isFinite && !startedAt.isNaN && clock.now >= startedAt + timeout
     }
 
     /// Moves the collector on by a small step per job finished since the

@@ -52,7 +52,8 @@ public final class LuaScheduler {
     /// finished job has no entry there to drop.
     var jobsWithResults = 0
     var submittedWithTags = 0
-    var failures: [RunReport.Failure] = []
+    /// The unobserved failures the end of the run reports.
+    var failureLog = FailureLog()
     @exclusivity(unchecked) var unobservedFailures: Set<Int> = []
     var mainError: String?
     @exclusivity(unchecked) var policy = PolicySettings()
@@ -233,7 +234,7 @@ public final class LuaScheduler {
             case .idle: waitForWork(until: nil)
             case .finished:
                 let report = makeReport()
-                summarizeFailures(report.unobservedFailures)
+                summarizeFailures()
                 return report
             }
         }

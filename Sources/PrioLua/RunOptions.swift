@@ -67,8 +67,11 @@ public struct RunReport: Sendable, Equatable {
     /// Jobs by final status ("done", "failed", "cancelled"; unfinished jobs
     /// dropped after a main-chunk error count as "dropped").
     public var counts: [String: Int]
-    /// Failed jobs whose error reached no awaiter, in the order they failed.
+    /// Failed jobs whose error reached no awaiter, in the order they failed:
+    /// the first `FailureLog.keptEntries` (1000), each error cut at 4 KB.
     public var unobservedFailures: [Failure]
+    /// How many jobs failed with no awaiter, all of them.
+    public var unobservedFailureCount: Int
     /// The main chunk's error, when it raised (exit status 2).
     public var mainError: String?
     /// 0, 1 or 2 as SPEC.md §6 defines them.

@@ -33,6 +33,7 @@ final class HostileScriptTests: XCTestCase {
     func test_error_tostring_loops() throws { try check() }
     func test_error_tostring_raises() throws { try check() }
     func test_finalizer_allocates_at_close() throws { try check() }
+    func test_finalizer_calls_scheduler() throws { try check() }
     func test_finalizer_spins_at_close() throws { try check() }
     func test_infinite_loop() throws { try check() }
     func test_infinite_loop_pcall() throws { try check() }
@@ -41,6 +42,7 @@ final class HostileScriptTests: XCTestCase {
     func test_many_slot_holders() throws { try check() }
     func test_memory_huge_string() throws { try check() }
     func test_memory_huge_table() throws { try check() }
+    func test_pattern_backtracking() throws { try check() }
     func test_pcall_loop_forever() throws { try check() }
     func test_policy_hook_coroutine_work() throws { try check() }
     func test_policy_hook_error_tostring_loops() throws { try check() }

@@ -55,6 +55,11 @@ class Mode:
 def pick_modes(rng, prog):
     slices = ["0", "1", "2", "5", "10", "20"]
     modes = []
+    if prog.vt_only:  # sleeps only the simulated clock gets through
+        j = lambda: ["-j", str(rng.randint(1, 4))]
+        return [Mode("virtual-time", ["--virtual-time"] + j(), pair=True),
+                Mode("sandbox", ["--sandbox", "--virtual-time"] + j(), pair=True),
+                Mode("memory-limit", ["--memory-limit", "%dM" % rng.randint(2, 50), "--virtual-time"] + j())]
     if not prog.rt_only:
         f = ["--virtual-time"]
         if rng.random() < 0.5:

@@ -69,6 +69,7 @@ class Program:
         self.cost = 0.0  # worst-case real seconds, summed
         self.njobs = 0  # jobs (upper bound) it may submit
         self.rt_only = False  # contains code only a real-time timeout can stop
+        self.vt_only = False  # contains sleeps only the simulated clock gets through
         self.features = set()
 
     def render(self):
@@ -174,6 +175,7 @@ class Gen:
         self.hostile = hostile
         self.main_jobs = 0  # J entries the main chunk has surely added so far
         self.reject_possible = False
+        self.has_interval = False  # a policy interval (a huge simulated jump would tick it forever)
         self.labels = 0
 
     # ---- small pickers
@@ -255,10 +257,16 @@ class Gen:
         lab = self.label()
         ctx = {}
         hostile_kind = None
-        if self.hostile and self.chance(0.05):
-            hostile_kind = self.pick(["rt_spin", "rt_pattern", "rt_close", "rt_sortspin", "bigsleep"],
-                                     [2, 1, 1, 1, 3])
-            ctx["need_timeout"] = True
+        if self.hostile and self.chance(0.04):
+            kinds = [("rt_spin", 2), ("rt_pattern", 1), ("rt_close", 1), ("rt_sortspin", 1), ("bigsleep", 3),
+                     ("vt_huge", 2)]
+            if self.prog.rt_only or self.has_interval:
+                kinds = [k for k in kinds if k[0] != "vt_huge"]
+            if self.prog.vt_only:
+                kinds = [k for k in kinds if not k[0].startswith("rt_")]
+            hostile_kind = self.pick([k[0] for k in kinds], [k[1] for k in kinds])
+            if hostile_kind != "vt_huge":
+                ctx["need_timeout"] = True
         otext, timeout, retries, backoff, delay = self.opts(ctx)
         body, cost = self.job_body(lab, depth, timeout, hostile_kind)
         runs = retries + 1
@@ -322,14 +330,19 @@ class Gen:
         if r < 0.85:
             return Stmt("return table.unpack(seq(%d))" % self.rng.randint(0, 12))
         # many values: the >= 40 ones are rarer
-        if self.hostile and self.chance(0.5):
+        if self.hostile and self.chance(0.2):
             self.prog.features.add("many-returns")
-            return Stmt("return table.unpack(seq(%d))" % self.pick([39, 40, 41, 64, 100, 255, 300]))
-        return Stmt("return table.unpack(seq(%d))" % self.rng.randint(13, 39))
+            return Stmt("return table.unpack(seq(%d))" % self.pick([33, 35, 39, 40, 41, 64, 100, 255, 300]))
+        return Stmt("return table.unpack(seq(%d))" % self.rng.randint(13, 30))
 
     def hostile_stmt(self, lab, kind):
         """Statements only a timeout stops (the job has one)."""
         self.prog.features.add(kind)
+        if kind == "vt_huge":
+            # no timeout: only the simulated clock gets there (programs with it run only in virtual time)
+            self.prog.vt_only = True
+            v = self.pick(["1e10", "2^40", "1e15", "2^53"])
+            return Stmt("sleep(%s) P(%s, now() >= %s)" % (v, lua_str(lab + ".huge"), v)), 0.0
         if kind == "bigsleep":
             v = self.pick(["1e10", "2^40", "1e18", "1e300", "math.maxinteger", "2^63"])
             return Stmt("sleep(%s)" % v), 0.0
@@ -592,8 +605,10 @@ class Gen:
         rng = self.rng
         if self.chance(0.2):
             self.prog.features.add("builtin-policy")
-            return Stmt("P(\"pol\", pcall(policy, %s))" % self.pick([
-                "prio.policies.aging{rate = 0.5, interval = 0.01}",
+            aging = [] if self.prog.vt_only else ["prio.policies.aging{rate = 0.5, interval = 0.01}"]
+            if aging:
+                self.has_interval = True
+            return Stmt("P(\"pol\", pcall(policy, %s))" % self.pick(aging + [
                 "prio.policies.edf()",
                 "prio.policies.fair{weights = {g1 = 3, g2 = 1}}",
                 "nil",
@@ -608,7 +623,8 @@ class Gen:
                 "error(\"prio-hook\")",
                 "return job.base_priority + #jobs()",
             ], [4, 3, 2, 1, 1, 1]))
-            if self.chance(0.5):
+            if self.chance(0.5) and not self.prog.vt_only:
+                self.has_interval = True
                 fields.append("interval = %s" % self.fnum(self.pick([0.001, 0.01, 0.02, 0.05])))
         if self.chance(0.4):
             self.reject_possible = True
@@ -651,7 +667,7 @@ class Gen:
         rng = self.rng
         kinds = [("submit", 14), ("loop", 3), ("sleep", 4), ("await", 5), ("await_all", 2), ("await_any", 2),
                  ("cancel", 2), ("setprio", 2), ("limit", 1.5), ("policy", 2.5), ("rule", 1.5), ("reprio", 1),
-                 ("big", 1.5 if self.hostile else 0), ("jobs", 1), ("bad", 1), ("tostring", 1)]
+                 ("big", 1 if self.hostile else 0), ("jobs", 1), ("bad", 1), ("tostring", 1)]
         k = self.pick([x[0] for x in kinds], [x[1] for x in kinds])
         L = lua_str
         if k == "submit":
@@ -719,16 +735,19 @@ class Gen:
                 body = "print(\"never\")"
                 opt = ", {delay = %s}" % v
             close = self.pick(["", "local c <close> = setmetatable({}, {__close = function() print(\"big.close\") end}) "])
+            # waiting on a subprocess (where there is exec), the scheduler idles until its next timer
+            wait = self.pick(["sleep(%s)" % self.fnum(d),
+                              "if exec then exec({\"sleep\", \"0.02\"}) else sleep(%s) end" % self.fnum(d)])
             return Stmt(
                 "do\n"
                 "  local ok, j = pcall(submit, %s, function() %s%s end%s)\n"
                 "  if ok then\n"
                 "    BIG[#BIG + 1] = j\n"
-                "    sleep(%s)\n"
+                "    %s\n"
                 "    P(\"big.c\", j:cancel(\"enough\"), j.status)\n"
                 "    P(\"big.aw\", pcall(j.await, j))\n"
                 "  else P(\"big.sub\", j) end\n"
-                "end" % (self.priority(), close, body, opt, self.fnum(d)))
+                "end" % (self.priority(), close, body, opt, wait))
         if k == "jobs":
             return Stmt("P(\"m.jobs\", #jobs(), #jobs(\"pending\"), #jobs{status = \"waiting\"})")
         if k == "bad":

@@ -109,6 +109,12 @@ void prio_push_is_job_thread_function(lua_State *L);
 void prio_mark_main_chunk_thread(lua_State *co);
 void prio_push_coroutine_yield_function(lua_State *L);
 void prio_push_coroutine_isyieldable_function(lua_State *L);
+/* patterns.c: Lua 5.4.4's string.find, match, gmatch and gsub, calling
+   prio_pattern_checkpoint (shim.c; may raise) every 1024 steps of matching,
+   so timeouts, cancellation and hook budgets hold inside a pattern.
+   prio_open_patterns replaces them in the string table (call protected). */
+int prio_open_patterns(lua_State *L);
+void prio_pattern_checkpoint(lua_State *L);
 /* luaL_traceback, naming functions the same way in every run (traceback.c);
    may raise (memory): call it protected. */
 void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level);
