@@ -93,8 +93,13 @@ extension LuaScheduler {
     func errorText(_ state: LuaState, at relativeIndex: Int32) -> String {
         let index = lua_absindex(state.pointer, relativeIndex)
         switch state.type(at: index) {
-        case LUA_TSTRING, LUA_TNUMBER:
-            return state.describe(at: index).text ?? "?"
+        case LUA_TSTRING:
+            // Read as it is: no call, which could fail where the error came
+            // from (a C stack or a Lua stack at its limit).
+            return state.string(at: index) ?? "?"
+        case LUA_TNUMBER:
+            if let integer = state.integer(at: index) { return String(integer) }
+            return formatNumber(state.number(at: index) ?? .nan)
         default:
             guard lua_getmetatable(state.pointer, index) != 0 else {
                 return "(error object is a \(state.typeName(at: index)) value)"

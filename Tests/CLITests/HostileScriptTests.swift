@@ -42,6 +42,7 @@ final class HostileScriptTests: XCTestCase {
     func test_many_slot_holders() throws { try check() }
     func test_memory_huge_string() throws { try check() }
     func test_memory_huge_table() throws { try check() }
+    func test_on_submit_recursion() throws { try check() }
     func test_pattern_backtracking() throws { try check() }
     func test_pcall_loop_forever() throws { try check() }
     func test_policy_hook_coroutine_work() throws { try check() }
