@@ -95,16 +95,29 @@ static int is_job_thread(lua_State *L) {
 void prio_push_is_job_thread_function(lua_State *L) { lua_pushcfunction(L, is_job_thread); }
 
 /* --- allocator: counts bytes; refuses growth past the limit while enforced --- */
+/* Near the limit, Lua answers a refused allocation with a full (emergency)
+   collection and a retry: a job whose live data sits at the limit while it
+   makes a little garbage then pays a full collection per allocation and
+   crawls for minutes instead of failing. So once the limit has been hit,
+   a sixteenth of it must stay free (the retry succeeds only if the
+   collection freed real room) until use falls below seven eighths. */
+static size_t limit_ceiling(prio_state *st) {
+    return st->limit_tight ? st->limit - st->limit / 16 : st->limit;
+}
+
 static void *prio_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     prio_state *st = (prio_state *)ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
         free(ptr);
         st->allocated -= old;
+        if (st->limit_tight && st->allocated < st->limit - st->limit / 8) st->limit_tight = 0;
         return NULL;
     }
-    if (st->enforce_limit && st->limit && nsize > old && st->allocated - old + nsize > st->limit)
+    if (st->enforce_limit && st->limit && nsize > old && st->allocated - old + nsize > limit_ceiling(st)) {
+        st->limit_tight = 1;
         return NULL;
+    }
     void *np = realloc(ptr, nsize);
     if (np == NULL) {
         /* Outside script code, host code (Swift frames among it) is on the
@@ -894,10 +907,14 @@ static int enter_coroutine(lua_State *L) {
     return lua_gettop(L) - 1;
 }
 
-static int stopping(lua_State *L) {
+int prio_is_stopping(lua_State *L) {
     prio_state *st = prio_getstate(L);
     int budget_spent = st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline;
-    lua_pushboolean(L, budget_spent || atomic_load(&st->stop_requested) != 0);
+    return budget_spent || atomic_load(&st->stop_requested) != 0;
+}
+
+static int stopping(lua_State *L) {
+    lua_pushboolean(L, prio_is_stopping(L));
     return 1;
 }
 

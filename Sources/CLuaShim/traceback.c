@@ -104,6 +104,17 @@ static int last_level(lua_State *L) {
     return le - 1;
 }
 
+static int handler_guard(lua_State *L);
+
+/* Whether the frame `ar` describes is xpcall's guard (left out of tracebacks). */
+static int is_guard_frame(lua_State *L1, lua_Debug *ar) {
+    if (*ar->what != 'C') return 0;
+    lua_getinfo(L1, "f", ar);
+    int guard = lua_tocfunction(L1, -1) == handler_guard;
+    lua_pop(L1, 1);
+    return guard;
+}
+
 void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level) {
     luaL_Buffer b;
     lua_Debug ar;
@@ -123,6 +134,7 @@ void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level) {
             level += n;
         } else {
             lua_getinfo(L1, "Slnt", &ar);
+            if (is_guard_frame(L1, &ar)) continue;
             if (ar.currentline <= 0) lua_pushfstring(L, "\n\t%s: in ", ar.short_src);
             else lua_pushfstring(L, "\n\t%s:%d: in ", ar.short_src, ar.currentline);
             luaL_addvalue(&b);
@@ -135,6 +147,18 @@ void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level) {
 }
 
 /* debug.traceback([thread,] [message [, level]]), as Lua's (ldblib.c), on prio_traceback. */
+/* Skips the guard frames at the top of L1 from `level` on, so that a
+   traceback asked for by a message handler starts where stock Lua's does. */
+static int skip_guard_frames(lua_State *L1, int level) {
+    lua_Debug ar;
+    while (lua_getstack(L1, level, &ar)) {
+        lua_getinfo(L1, "S", &ar);
+        if (!is_guard_frame(L1, &ar)) break;
+        level++;
+    }
+    return level;
+}
+
 static int debug_traceback(lua_State *L) {
     int arg = 0;
     lua_State *L1 = L;
@@ -147,9 +171,51 @@ static int debug_traceback(lua_State *L) {
         lua_pushvalue(L, arg + 1); /* a message that is not a string: returned untouched */
     } else {
         int level = (int)luaL_optinteger(L, arg + 2, (L == L1) ? 1 : 0);
-        prio_traceback(L, L1, msg, level);
+        prio_traceback(L, L1, msg, skip_guard_frames(L1, level));
     }
     return 1;
 }
 
 void prio_push_debug_traceback_function(lua_State *L) { lua_pushcfunction(L, debug_traceback); }
+
+/*
+ * xpcall. A job being stopped (its timeout, a cancel) or a hook past its
+ * budget gets its error raised even inside an xpcall message handler; Lua
+ * calls the handler for that error from the hook, with hooks off, so a
+ * handler that never returns would keep it alive: the guard skips the
+ * handler then and passes the error on as it is. The guard is a C closure
+ * (upvalue: the script's handler), and tracebacks leave its frame out.
+ */
+static int handler_guard(lua_State *L) {
+    if (prio_is_stopping(L)) return lua_gettop(L) > 0 ? 1 : 0;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* lbaselib.c's finishpcall: (true, results...) or (false, error). */
+static int finish_pcall(lua_State *L, int status, lua_KContext extra) {
+    if (status != LUA_OK && status != LUA_YIELD) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+/* lbaselib.c's luaB_xpcall, with the handler behind the guard. */
+static int guarded_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, handler_guard, 1);
+    lua_replace(L, 2);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+    return finish_pcall(L, status, 2);
+}
+
+void prio_push_xpcall_function(lua_State *L) { lua_pushcfunction(L, guarded_xpcall); }

@@ -167,6 +167,8 @@ extension LuaScheduler {
         lua.setRawField("main_thread", ofTableAt: -2)
         prio_push_debug_traceback_function(lua.pointer)
         lua.setRawField("traceback", ofTableAt: -2)
+        prio_push_xpcall_function(lua.pointer)
+        lua.setRawField("xpcall", ofTableAt: -2)
         prio_push_stopping_function(lua.pointer)
         lua.setRawField("stopping", ofTableAt: -2)
     }

@@ -70,23 +70,9 @@ enum Prelude {
           return pass(co, raw_running(), raw_resume(co, enter(co, ...)))
         end
 
-        -- A job being stopped (timeout, cancel; or a hook past its budget) gets its
-        -- error raised even inside an xpcall message handler; Lua then calls the
-        -- handler again with hooks off, so a handler that never returns would keep
-        -- it alive: skip the handler then.
-        local raw_xpcall, stopping = xpcall, host.stopping
-        function xpcall(f, handler, ...)
-          if type(handler) ~= "function" then
-            error("bad argument #2 to 'xpcall' (function expected, got " .. type(handler) .. ")", 2)
-          end
-          return raw_xpcall(f, function(...)
-            if stopping() then return ... end
-            return handler(...)
-          end, ...)
-        end
+        -- xpcall skips the message handler of a job being stopped (shim: traceback.c).
+        xpcall = host.xpcall
 
-        -- Stock Lua 5.4.4 crashes on long chains of closes (a __close handler
-        -- closing the next coroutine): cap the nesting, in every mode.
         -- Closing runs the coroutine's __close handlers on its own thread: it
         -- becomes the executing thread meanwhile, so the job's timeout, its
         -- cancellation and a hook's budget reach a handler that never returns.

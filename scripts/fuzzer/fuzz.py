@@ -48,6 +48,10 @@ class Mode:
         self.flags = flags
         self.pair = pair  # run twice and compare (virtual time)
 
+    def argv(self, script=SCRIPT):
+        # the program's arg[1] tells it it runs in virtual time (its invariant checks depend on it)
+        return self.flags + [script] + (["vt"] if "--virtual-time" in self.flags else [])
+
     def __str__(self):
         return "%s [%s]%s" % (self.name, " ".join(self.flags), " x2" if self.pair else "")
 
@@ -79,9 +83,9 @@ def pick_modes(rng, prog):
 
 
 def hang_bound(prog, load):
-    # A few seconds, plus three times the summed worst case of its sleeps,
+    # Six seconds, plus three times the summed worst case of its sleeps,
     # spins and timeouts (hooks may add retries), plus a little per job.
-    return (10.0 + 3.0 * prog.cost + 0.05 * prog.njobs) * load
+    return (6.0 + 3.0 * prog.cost + 0.05 * prog.njobs) * load
 
 
 # --------------------------------------------------------------------------
@@ -100,9 +104,9 @@ class Result:
         return "exit %d" % self.rc
 
 
-def run_once(binary, flags, workdir, bound):
+def run_once(binary, mode, workdir, bound):
     t0 = time.monotonic()
-    p = subprocess.Popen([binary] + flags + [SCRIPT], cwd=workdir, stdin=subprocess.DEVNULL,
+    p = subprocess.Popen([binary] + mode.argv(), cwd=workdir, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     timed_out = False
     try:
@@ -163,8 +167,11 @@ HANG_HINTS = [  # constructs that only a timeout or a cancel stops, by the text 
 
 
 def hang_hint(text):
-    found = sorted({h for pat, h in HANG_HINTS if pat in text})
-    return ", ".join(found) if found else "no hostile construct"
+    """The first hostile construct the program has (in HANG_HINTS order), to tell hangs apart."""
+    for pat, h in HANG_HINTS:
+        if pat in text:
+            return h
+    return "no hostile construct"
 
 
 def check_one(r, bound, text=""):
@@ -174,6 +181,9 @@ def check_one(r, bound, text=""):
     c = crash_signature(r)
     if c:
         return c[0], c[1], r.status()
+    v = [l for l in r.out.splitlines() if l.startswith("VIOLATION")]
+    if v:
+        return "invariant", norm(v[0]), "%s (%d VIOLATION lines)" % (v[0], len(v))
     if r.rc not in (0, 1, 2):
         return "bad-exit", "exit %d" % r.rc, "unexpected exit status %d" % r.rc
     if r.rc in (0, 1) and "MAIN-END" not in r.out:
@@ -200,13 +210,13 @@ def run_mode(binary, mode, text, workdir, bound, tries=1):
         f.write(text)
     results = []
     for _ in range(tries):
-        r1 = run_once(binary, mode.flags, workdir, bound)
+        r1 = run_once(binary, mode, workdir, bound)
         results = [r1]
         f = check_one(r1, bound, text)
         if f:
             return f, results
         if mode.pair:
-            r2 = run_once(binary, mode.flags, workdir, bound)
+            r2 = run_once(binary, mode, workdir, bound)
             results.append(r2)
             f = check_one(r2, bound, text)
             if f:
@@ -241,10 +251,12 @@ def reduce_program(binary, prog, mode, finding, workdir, bound, budget):
             return False
         if kind == "crash":  # same class of crash (its marker line or signal)
             return f[1].split(" | ")[0] == sig.split(" | ")[0]
+        if kind in ("invariant", "bad-exit", "inconsistent"):
+            return f[1] == sig
         return True
 
     if kind == "hang":  # each try waits out the bound: a shorter one will do
-        bound = max(8.0, 0.6 * bound)
+        bound = max(5.0, 0.6 * bound)
 
     def still():
         tests[0] += 1
@@ -322,7 +334,7 @@ class Fuzzer:
             with open(os.path.join(d, "stderr%s.txt" % sfx), "w") as f:
                 f.write(r.err)
         binary = os.path.abspath(self.args.binary)
-        replay = "cd %s && %s %s program.lua" % (shlex.quote(d), shlex.quote(binary), " ".join(mode.flags))
+        replay = "cd %s && %s %s" % (shlex.quote(d), shlex.quote(binary), " ".join(mode.argv("program.lua")))
         log("FINDING %s (%s) seed=%s program=%d mode=%s\n  %s\n  saved in %s%s" % (
             kind, sig, seed, k, mode, detail.replace("\n", "\n  "), d,
             "" if new else " (same signature as %s)" % entry["dup_of"]))
@@ -346,7 +358,7 @@ class Fuzzer:
                     f.write(r.out)
                 with open(os.path.join(d, "repro.stderr%s.txt" % sfx), "w") as f:
                     f.write(r.err)
-            replay = "cd %s && %s %s repro.lua" % (shlex.quote(d), shlex.quote(binary), " ".join(mode.flags))
+            replay = "cd %s && %s %s" % (shlex.quote(d), shlex.quote(binary), " ".join(mode.argv("repro.lua")))
             entry["repro"] = os.path.join(d, "repro.lua")
             log("  reduced to %d lines in %d runs (%s): %s" % (
                 rtext.count("\n"), ntests, "reproduces" if f2 else "no longer reproduces", entry["repro"]))

@@ -125,6 +125,45 @@ local function add(j) J[#J + 1] = j; return j end
 local function seq(n) local t = {} for i = 1, n do t[i] = i end return t end
 local function idof(j) if j then return j.id end return "none" end
 HS, FOLLOW = 0, 0
+-- invariants of the contract: a violation prints a VIOLATION line (a finding)
+local VT = (arg and arg[1]) == "vt"  -- the runner passes "vt" under --virtual-time
+local FIN = {done = true, failed = true, cancelled = true}
+local EXP = setmetatable({}, {__mode = "k"})  -- job -> number of values its body returns
+local function V(c, what) if not c then print("VIOLATION", what) end end
+local function AW(tag, o, t)  -- o:await(t), checked
+  local t0 = now()
+  local r = table.pack(pcall(o.await, o, t))
+  if r[1] then
+    V(o.status == "done", "await returned values but the job is " .. o.status)
+  elseif r[2] == "cancelled" then
+    V(o.status == "cancelled" or o.error == "cancelled", "await raised cancelled but the job is " .. o.status)
+  elseif r[2] == "timeout" and t and not (o.status == "failed" and o.error == "timeout") then
+    V(now() - t0 >= t - 1e-6, "await(" .. t .. ") timed out after " .. (now() - t0))
+  end
+  P(tag, table.unpack(r, 1, r.n))
+end
+local function CX(tag, o, reason, self)  -- o:cancel(reason), checked
+  local r = o:cancel(reason)
+  if r and o ~= self then V(o.status == "cancelled", "cancel returned true but the job is " .. o.status) end
+  if not r then V(FIN[o.status], "cancel returned false but the job is " .. o.status) end
+  P(tag, r)
+end
+local function SL(d)  -- sleep(d), checked
+  local t0 = now()
+  sleep(d)
+  V(now() - t0 >= d - 1e-6, "sleep(" .. d .. ") returned after " .. (now() - t0))
+end
+local function JL(tag)  -- jobs(), checked where nothing can run in between (virtual time)
+  local t = jobs()
+  if VT then
+    for i = 1, #t do
+      V(not FIN[t[i].status], "jobs() lists a " .. t[i].status .. " job")
+      if i > 1 then V(t[i - 1].priority <= t[i].priority, "jobs() is not best priority first") end
+    end
+    for _, j in ipairs(jobs("pending")) do V(j.status == "pending", "jobs(\"pending\") lists a " .. j.status .. " job") end
+  end
+  P(tag, #t, #jobs("pending"), #jobs{status = "running"}, #jobs{tag = "vip"})
+end
 """
 
 
@@ -145,9 +184,16 @@ def epilogue(rng, prog):
             "    for i = 1, #J do snap[i] = J[i] end\n"
             "    local ok, e = pcall(await_all, snap)\n"
             "    print(\"final\", round, ok, ok and \"\" or fmt(e))\n"
+            "    if e ~= \"not enough memory\" then\n"
+            "      for i = 1, #snap do V(FIN[snap[i].status], \"await_all ended with job #\" .. snap[i].id .. \" \" .. snap[i].status) end\n"
+            "    end\n"
             "  end\n"
+            "  if #J == seen then V(#jobs() == 0, \"jobs left after awaiting every job: \" .. #jobs()) end\n"
             "  for i, j in ipairs(J) do\n"
             "    print(\"S\", i, j.name, j.status, j.attempt, fmt(j.error), j.result and j.result.n)\n"
+            "    if j.status == \"done\" and EXP[j] then\n"
+            "      V(j.result.n == EXP[j], \"job returned \" .. EXP[j] .. \" values, result.n is \" .. tostring(j.result.n))\n"
+            "    end\n"
             "  end\n"
             "end"))
     else:
@@ -279,16 +325,20 @@ class Gen:
             prio = self.bad_priority()
         args = "function(job)"
         tail = "end" + (", " + otext if otext else "") + ")"
+        nret = self.last_nret
         if where == "main" and not self.reject_possible and prio[0].isdigit() and not hostile_kind and self.chance(0.4):
-            head = "add(submit(%s, %s" % (prio, args)
-            s = Stmt(head, body, tail + ")")
+            head = "do local j = add(submit(%s, %s" % (prio, args)
+            s = Stmt(head, body, tail + ") EXP[j] = %d end" % nret)
             self.main_jobs += 1
         else:
             head = "do local ok, j = pcall(submit, %s, %s" % (prio, args)
-            after = " if ok then add(j)"
+            after = " if ok then add(j) EXP[j] = %d" % nret
             if await_it:
                 to = ", %s" % self.fnum(await_it) if await_it > 0 else ""
-                after += " P(%s, pcall(j.await, j%s))" % (lua_str(lab + ".aw"), to)
+                if self.chance(0.5):
+                    after += " AW(%s, j%s)" % (lua_str(lab + ".aw"), to)
+                else:
+                    after += " P(%s, pcall(j.await, j%s))" % (lua_str(lab + ".aw"), to)
             after += " else P(%s, j) end end" % lua_str(lab + ".sub")
             s = Stmt(head, body, tail + after)
             if await_it and await_it > 0:
@@ -314,26 +364,29 @@ class Gen:
         if hostile_kind and pos == n:
             b.add(hs)
             cost += hc
-        r = self.ret_stmt(lab)
+        r, nret = self.ret_stmt(lab)
         if r:
             b.add(r)
+        self.last_nret = nret
         return b, cost
 
     def ret_stmt(self, lab):
+        """The return statement (kept by the reducer) and how many values it returns."""
         r = self.rng.random()
         if r < 0.3:
-            return None
+            return None, 0
         if r < 0.6:
-            return Stmt("return %s, job.id" % lua_str(lab))
+            return Stmt("return %s, job.id" % lua_str(lab), removable=False), 2
         if r < 0.7:
-            return Stmt("return nil, false, 1.5, %s" % lua_str(lab))
+            return Stmt("return nil, false, 1.5, %s" % lua_str(lab), removable=False), 4
         if r < 0.85:
-            return Stmt("return table.unpack(seq(%d))" % self.rng.randint(0, 12))
-        # many values: the >= 40 ones are rarer
-        if self.hostile and self.chance(0.2):
+            n = self.rng.randint(0, 12)
+        elif self.hostile and self.chance(0.2):  # many values; crashed once
             self.prog.features.add("many-returns")
-            return Stmt("return table.unpack(seq(%d))" % self.pick([33, 35, 39, 40, 41, 64, 100, 255, 300]))
-        return Stmt("return table.unpack(seq(%d))" % self.rng.randint(13, 30))
+            n = self.pick([33, 35, 39, 40, 41, 64, 100, 255, 300])
+        else:
+            n = self.rng.randint(13, 30)
+        return Stmt("return table.unpack(seq(%d))" % n, removable=False), n
 
     def hostile_stmt(self, lab, kind):
         """Statements only a timeout stops (the job has one)."""
@@ -384,13 +437,16 @@ class Gen:
         L = lua_str
         if k == "sleep":
             d = self.small_time()
+            if self.chance(0.3):
+                return Stmt("SL(%s)" % self.fnum(d)), d
             return Stmt("sleep(%s)" % self.fnum(d)), d
         if k == "yield":
             return Stmt("yield()"), 0.0
         if k == "print":
             if self.chance(0.5):
                 return Stmt("print(%s, \"t\", now())" % L(lab)), 0.0
-            return Stmt("print(%s, \"step\", job.status, job.attempt)" % L(lab)), 0.0
+            return Stmt("print(%s, \"step\", job.status, job.attempt) V(job.status == \"running\" and job.attempt >= 1, "
+                        "\"a running body sees status \" .. job.status .. \", attempt \" .. job.attempt)" % L(lab)), 0.0
         if k == "spin":
             d = self.pick([0.001, 0.003, 0.005, 0.01, 0.02])
             return Stmt("do local t0 = os.clock() while os.clock() - t0 < %s do end end" % d), d
@@ -410,23 +466,33 @@ class Gen:
             t = self.await_timeout()
             to = ", " + self.fnum(t) if t is not None else ""
             guard = "o" if self.chance(0.9) else "o and o ~= job"
+            if self.chance(0.5):
+                return Stmt("do local o = J[%d] if %s then AW(%s, o%s) end end"
+                            % (idx, guard, L(lab + ".aw"), to)), (t or 0)
             return Stmt("do local o = J[%d] if %s then P(%s, pcall(o.await, o%s)) end end"
                         % (idx, guard, L(lab + ".aw"), to)), (t or 0)
         if k == "await_all":
             a, b2 = self.job_index(True), self.job_index(True)
             t = self.await_timeout()
             to = ", " + self.fnum(t) if t is not None else ""
-            return Stmt("P(%s, pcall(await_all, {J[%d], J[%d]}%s))" % (L(lab + ".all"), a, b2, to)), (t or 0)
+            return Stmt("do local ok, r = pcall(await_all, {J[%d], J[%d]}%s) P(%s, ok, r) "
+                        "if ok then for _, o in ipairs({J[%d], J[%d]}) do V(o.status == \"done\", "
+                        "\"await_all succeeded but a job is \" .. o.status) end end end"
+                        % (a, b2, to, L(lab + ".all"), a, b2)), (t or 0)
         if k == "await_any":
             a, b2 = self.job_index(True), self.job_index(True)
             t = self.await_timeout()
             to = ", " + self.fnum(t) if t is not None else ""
             arr = self.pick(["{J[%d], J[%d]}" % (a, b2), "{}", "{J[%d]}" % a])
-            return Stmt("P(%s, pcall(function() return idof(await_any(%s%s)) end))"
-                        % (L(lab + ".any"), arr, to)), (t or 0)
+            return Stmt("P(%s, pcall(function() local w = await_any(%s%s) "
+                        "V(w == nil or FIN[w.status], \"await_any returned a \" .. (w and w.status or \"\") .. \" job\") "
+                        "return idof(w) end))" % (L(lab + ".any"), arr, to)), (t or 0)
         if k == "cancel":
             idx = self.job_index(True)
             reason = self.pick(["", L("stop"), "{why = 1}", "42"])
+            if self.chance(0.5):
+                return Stmt("do local o = J[%d] if o then CX(%s, o, %s, job) end end"
+                            % (idx, L(lab + ".c"), reason or "nil")), 0.0
             return Stmt("do local o = J[%d] if o then P(%s, o:cancel(%s)) end end" % (idx, L(lab + ".c"), reason)), 0.0
         if k == "selfcancel":
             how = self.pick(["job:cancel(%s)", "current():cancel(%s)"]) % self.pick(["", L("self"), "{1}"])
@@ -480,6 +546,7 @@ class Gen:
                 "  local gen = coroutine.wrap(function()\n"
                 "    for i = 1, %d do\n"
                 "      %s\n"
+                "      V(current() == job, \"current() in a coroutine of the job is not the job\")\n"
                 "      coroutine.yield(i)\n"
                 "    end\n"
                 "    return \"gdone\"\n"
@@ -538,8 +605,7 @@ class Gen:
             return Stmt("P(%s, pcall(string.gsub, \"abc\", \"%%w\", function(c) %s end))"
                         % (L(lab + ".gsub"), inner)), 0.0
         if k == "jobs":
-            return Stmt("P(%s, #jobs(), #jobs(\"pending\"), #jobs{status = \"running\"}, #jobs{tag = \"vip\"})"
-                        % L(lab + ".jobs")), 0.0
+            return Stmt("JL(%s)" % L(lab + ".jobs")), 0.0
         if k == "reprio":
             return Stmt("reprioritize()"), 0.0
         if k == "limit":
@@ -632,14 +698,15 @@ class Gen:
                 "if job.data == 13 then return false, \"thirteen\" end",
                 "if job.name == \"bad\" then return false, \"bad name\" end",
                 "if HS < 2 and job.id % 3 == 0 then HS = HS + 1 local ok, j = pcall(submit, 50, function() return \"hs\" end) if ok then add(j) end HS = HS - 1 end",
-                "if HS < 1 then HS = HS + 1 submit(50, function() error(\"from-hook\") end) HS = HS - 1 end",
+                "if HS < 1 then HS = HS + 1 add(submit(50, function() error(\"from-hook\") end)) HS = HS - 1 end",
                 "sleep(0.001)",
             ], [3, 2, 1, 1, 1]))
         if self.chance(0.4):
-            fields.append("on_start = function(job) print(\"on_start\", job.name, job.attempt, job.status) end")
+            fields.append("on_start = function(job) print(\"on_start\", job.name, job.attempt, job.status) "
+                          "V(job.status == \"running\", \"on_start sees status \" .. job.status) end")
         if self.chance(0.4):
             fields.append("on_finish = function(job) %s end" % self.pick([
-                "print(\"on_finish\", job.name, job.status)",
+                "print(\"on_finish\", job.name, job.status) V(FIN[job.status], \"on_finish sees status \" .. job.status)",
                 "print(\"on_finish\", job.name, job.status) if FOLLOW < 3 and job.status == \"failed\" then FOLLOW = FOLLOW + 1 local ok, j = pcall(submit, 9, function() return \"follow\" end) if ok then add(j) end end",
                 "local o = J[%d] if o then o:cancel(\"from on_finish\") end" % self.job_index(True),
             ]))
@@ -688,7 +755,7 @@ class Gen:
         if k == "sleep":
             d = self.small_time()
             self.prog.cost += d
-            return Stmt("sleep(%s)" % self.fnum(d))
+            return Stmt(("SL(%s)" if self.chance(0.4) else "sleep(%s)") % self.fnum(d))
         if k == "await":
             if self.main_jobs == 0:
                 return Stmt("P(\"m.now\", now() >= 0)")
@@ -696,6 +763,8 @@ class Gen:
             t = self.await_timeout()
             self.prog.cost += t or 0
             to = ", " + self.fnum(t) if t is not None else ""
+            if self.chance(0.5):
+                return Stmt("AW(%s, J[%d]%s)" % (L("m.aw%d" % idx), idx, to))
             return Stmt("P(%s, pcall(J[%d].await, J[%d]%s))" % (L("m.aw%d" % idx), idx, idx, to))
         if k in ("await_all", "await_any"):
             idxs = sorted({self.job_index() for _ in range(self.rng.randint(1, 4))})
@@ -708,8 +777,8 @@ class Gen:
             return Stmt("P(\"m.any\", pcall(function() return idof(await_any(%s%s)) end))" % (arr, to))
         if k == "cancel":
             idx = self.job_index()
-            return Stmt("do local o = J[%d] if o then P(\"m.c\", o:cancel(%s)) end end"
-                        % (idx, self.pick(["", "\"main says stop\"", "{}"])))
+            return Stmt("do local o = J[%d] if o then CX(\"m.c\", o, %s) end end"
+                        % (idx, self.pick(["nil", "\"main says stop\"", "{}"])))
         if k == "setprio":
             idx = self.job_index()
             return Stmt("do local o = J[%d] if o then P(\"m.sp\", pcall(o.set_priority, o, %s)) end end"
@@ -734,22 +803,26 @@ class Gen:
             else:
                 body = "print(\"never\")"
                 opt = ", {delay = %s}" % v
-            close = self.pick(["", "local c <close> = setmetatable({}, {__close = function() print(\"big.close\") end}) "])
+            close = self.pick(["", "local c <close> = setmetatable({}, {__close = function() BIGC = true print(\"big.close\") end}) "
+                               "BIGS = true "])
             # waiting on a subprocess (where there is exec), the scheduler idles until its next timer
             wait = self.pick(["sleep(%s)" % self.fnum(d),
                               "if exec then exec({\"sleep\", \"0.02\"}) else sleep(%s) end" % self.fnum(d)])
             return Stmt(
                 "do\n"
+                "  BIGS, BIGC = false, false\n"
                 "  local ok, j = pcall(submit, %s, function() %s%s end%s)\n"
                 "  if ok then\n"
                 "    BIG[#BIG + 1] = j\n"
                 "    %s\n"
                 "    P(\"big.c\", j:cancel(\"enough\"), j.status)\n"
+                "    V(j.status == \"cancelled\", \"cancel returned but the job is \" .. j.status)\n"
+                "    V(BIGC or not BIGS, \"cancel returned before the job's <close> variable ran\")\n"
                 "    P(\"big.aw\", pcall(j.await, j))\n"
                 "  else P(\"big.sub\", j) end\n"
                 "end" % (self.priority(), close, body, opt, wait))
         if k == "jobs":
-            return Stmt("P(\"m.jobs\", #jobs(), #jobs(\"pending\"), #jobs{status = \"waiting\"})")
+            return Stmt("JL(\"m.jobs\")")
         if k == "bad":
             call = self.pick(["submit, 0/0, function() end", "submit, 1/0, function() end", "submit, 1, \"f\"",
                               "submit, 1, function() end, {nme = 1}", "submit, 1, function() end, {timeout = -1}",
@@ -760,8 +833,9 @@ class Gen:
             if self.main_jobs == 0:
                 return Stmt("P(\"m.cur\", current())")
             idx = self.job_index()
-            return Stmt("P(\"m.ts\", tostring(J[%d]), J[%d].status, J[%d].priority, J[%d].base_priority)"
-                        % (idx, idx, idx, idx))
+            return Stmt("P(\"m.ts\", tostring(J[%d]), J[%d].status, J[%d].priority, J[%d].base_priority) "
+                        "V(tostring(J[%d]):match(\"^job#%%d+ '.*' %%(priority [^,]+, %%a+%%)$\"), "
+                        "\"tostring(job) reads \" .. tostring(J[%d]))" % (idx, idx, idx, idx, idx, idx))
         raise ValueError(k)
 
     def program(self):

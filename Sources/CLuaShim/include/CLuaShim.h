@@ -73,6 +73,7 @@ typedef struct prio_state {
     size_t peak;            /* high-water mark of `allocated` */
     size_t limit;           /* 0 = unlimited */
     int enforce_limit;      /* the limit applies only while script code runs */
+    int limit_tight;        /* the limit was hit: 1/16 of it stays free until use falls below 7/8 */
     double budget_deadline; /* monotonic seconds; a budgeted call past it is stopped */
     int budget_kind;        /* what a budgeted call is (PRIO_BUDGET_*), for its error */
 
@@ -120,6 +121,13 @@ void prio_pattern_checkpoint(lua_State *L);
 void prio_traceback(lua_State *L, lua_State *L1, const char *msg, int level);
 /* Pushes debug.traceback built on prio_traceback. */
 void prio_push_debug_traceback_function(lua_State *L);
+/* Pushes xpcall: Lua's, but the message handler is skipped while the
+   running code is being stopped (timeout, cancel, spent budget); tracebacks
+   do not show the guard that decides it. */
+void prio_push_xpcall_function(lua_State *L);
+/* Whether the running code is being stopped: a timeout or cancel requested,
+   or a time budget spent. */
+int prio_is_stopping(lua_State *L);
 /* Pushes the coroutine.running scripts get: it marks the thread as seen. */
 void prio_push_running_function(lua_State *L);
 /* Whether a script ever held co (through coroutine.running): then it is never reused. */
