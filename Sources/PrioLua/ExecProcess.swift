@@ -40,7 +40,8 @@ extension LuaScheduler {
                 feeder.start()
             }
             handle.finished()
-            let stdout = result.standardOutput, stderr = result.standardError
+            let stdout = result.standardOutput
+            let stderr = result.standardError
             guard limit == Int.max || stdout.count + stderr.count <= limit else {
                 return .failure(outputLimitMessage(limit))
             }

@@ -16,7 +16,9 @@ extension LuaScheduler {
         } else if let code = lua.integer(at: 1) {
             status = Int32(truncatingIfNeeded: code)
         } else {
-            let problem = lua.type(at: 1) == LUA_TNUMBER ? "number has no integer representation" : "number expected, got \(describeArgument(lua, 1))"
+            let problem =
+                lua.type(at: 1) == LUA_TNUMBER
+                ? "number has no integer representation" : "number expected, got \(describeArgument(lua, 1))"
             return argumentError(lua, 1, "exit", problem)
         }
         if lua.boolean(at: 2) {

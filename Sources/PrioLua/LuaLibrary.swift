@@ -171,7 +171,11 @@ extension LuaScheduler {
             index += 1
         }
         line.append(10)  // \n
-        if let printBytes = options.printBytes { printBytes(line) } else { options.output(String(decoding: line, as: UTF8.self)) }
+        if let printBytes = options.printBytes {
+            printBytes(line)
+        } else {
+            options.output(String(decoding: line, as: UTF8.self))
+        }
         return .values(0)
     }
 

@@ -8,7 +8,9 @@ final class LuaFidelityTests: XCTestCase {
     /// Runs `source` under prio-lua and stock lua5.4; returns both outputs.
     func bothRuns(_ source: String) throws -> (prio: (Data, Int32), lua: (Data, Int32)) {
         let directory = try CLITests.script(source)
-        let lua = ["/usr/bin/lua5.4", "/usr/local/bin/lua5.4"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let lua = ["/usr/bin/lua5.4", "/usr/local/bin/lua5.4"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let lua else { throw XCTSkip("lua5.4 is not installed (scripts/install-deps installs it)") }
         return (try Self.run(CLITests.binary.path, in: directory), try Self.run(lua, in: directory))
     }
