@@ -151,26 +151,19 @@ extension LuaScheduler {
             }
             lua.setRawField(function.luaName, ofTableAt: -2)
         }
-        prio_push_suspending_function(lua.pointer)
-        lua.setRawField("suspending", ofTableAt: -2)
-        prio_push_enter_function(lua.pointer)
-        lua.setRawField("enter", ofTableAt: -2)
-        prio_push_is_job_thread_function(lua.pointer)
-        lua.setRawField("is_job_thread", ofTableAt: -2)
-        prio_push_running_function(lua.pointer)
-        lua.setRawField("running", ofTableAt: -2)
-        prio_push_coroutine_yield_function(lua.pointer)
-        lua.setRawField("coroutine_yield", ofTableAt: -2)
-        prio_push_coroutine_isyieldable_function(lua.pointer)
-        lua.setRawField("coroutine_isyieldable", ofTableAt: -2)
-        lua_pushthread(lua.pointer)
-        lua.setRawField("main_thread", ofTableAt: -2)
-        prio_push_debug_traceback_function(lua.pointer)
-        lua.setRawField("traceback", ofTableAt: -2)
-        prio_push_xpcall_function(lua.pointer)
-        lua.setRawField("xpcall", ofTableAt: -2)
-        prio_push_stopping_function(lua.pointer)
-        lua.setRawField("stopping", ofTableAt: -2)
+        // The prelude's helpers, and the C versions of library functions it installs.
+        let helpers: [(String, (OpaquePointer?) -> Void)] = [
+            ("suspending", prio_push_suspending_function), ("enter", prio_push_enter_function),
+            ("is_job_thread", prio_push_is_job_thread_function), ("running", prio_push_running_function),
+            ("coroutine_yield", prio_push_coroutine_yield_function),
+            ("coroutine_isyieldable", prio_push_coroutine_isyieldable_function),
+            ("main_thread", { _ = lua_pushthread($0) }), ("traceback", prio_push_debug_traceback_function),
+            ("xpcall", prio_push_xpcall_function), ("stopping", prio_push_stopping_function),
+        ]
+        for (name, push) in helpers {
+            push(lua.pointer)
+            lua.setRawField(name, ofTableAt: -2)
+        }
     }
 
     private func pushInternalsTable() {
