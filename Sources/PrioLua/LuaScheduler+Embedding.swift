@@ -61,6 +61,8 @@ extension LuaScheduler {
         lua_pushnumber(L, priority)
         lua.push(function)
         lua.push(LuaValue.array(arguments))
+        lua.push(integer: arguments.count)  // trailing nils count too
+        lua.setRawField("n", ofTableAt: -2)
         let status = Prelude.callGlobalSource.withCString { text in
             prio_loadbuffer(L, text, Prelude.callGlobalSource.utf8.count, "=[prio.embed]", 1)
         }

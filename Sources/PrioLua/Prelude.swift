@@ -13,7 +13,7 @@ enum Prelude {
         return function()
           local fn = _G[name]
           if type(fn) ~= "function" then error("no global function '" .. name .. "'", 0) end
-          return fn(table.unpack(arguments, 1, #arguments))
+          return fn(table.unpack(arguments, 1, arguments.n))
         end
         """#
 

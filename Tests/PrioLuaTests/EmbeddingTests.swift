@@ -102,6 +102,16 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(report.counts["done"], 2)
     }
 
+    /// Every argument reaches the Lua function, trailing nils included.
+    func testArgumentsFromSwiftKeepTrailingNils() async throws {
+        let output = OutputCollector()
+        let runtime = try await makeRuntime(output)
+        try await runtime.loadScript(source: "function count(...) print(select('#', ...), ...) end")
+        try await runtime.submit(priority: 1, calling: "count", arguments: [.integer(1), .nil, .nil])
+        _ = await runtime.run()
+        XCTAssertEqual(output.contents, "3\t1\tnil\tnil\n")
+    }
+
     func testEventsArriveInOrder() async throws {
         let output = OutputCollector()
         let runtime = try await makeRuntime(output)
