@@ -81,7 +81,7 @@ extension LuaScheduler {
         case .data: pushStored(refs.data, job, on: lua, emptyTableIfMissing: false)
         case .result:
             if record.state == .done {
-                pushStored(refs.results, job, on: lua, emptyTableIfMissing: true)
+                pushResults(of: job, on: lua)
             } else {
                 lua.pushNil()
             }
@@ -92,6 +92,20 @@ extension LuaScheduler {
                 lua.pushNil()
             }
         }
+    }
+
+    /// `job.result`: the table of return values with its `n`. A job that
+    /// returned nothing gets `{n = 0}` when first asked, kept from then on.
+    private func pushResults(of job: JobID, on lua: LuaState) {
+        lua.pushField(ofRegistryTable: refs.results, key: job.value)
+        guard lua.type(at: -1) == LUA_TNIL else { return }
+        lua.pop()
+        prio_newtable(lua.pointer)
+        lua.push(integer: 0)
+        lua.setRawField("n", ofTableAt: -2)
+        lua.pushValue(at: -1)
+        lua.popIntoRegistryTable(refs.results, key: job.value)
+        jobsWithResults += 1
     }
 
     private func pushStored(_ table: Int32, _ job: JobID, on lua: LuaState, emptyTableIfMissing: Bool) {

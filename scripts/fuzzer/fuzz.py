@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
@@ -319,8 +320,7 @@ class Fuzzer:
             if self.sig_count[key] > 3:  # counted, not saved again
                 return
             new = key not in self.sigs
-            n = len(self.findings) + 1
-            name = "%03d-%s-%s" % (n, kind, hashlib.sha1(repr(key).encode()).hexdigest()[:8])
+            name = "%s-%d-%s-%s" % (seed, k, kind, hashlib.sha1(repr(key).encode()).hexdigest()[:8])
             d = os.path.join(self.args.out, name)
             if new:
                 self.sigs[key] = d

@@ -124,7 +124,7 @@ local function P(tag, ...) print(tag, show(...)) end
 local function add(j) J[#J + 1] = j; return j end
 local function seq(n) local t = {} for i = 1, n do t[i] = i end return t end
 local function idof(j) if j then return j.id end return "none" end
-HS, FOLLOW = 0, 0
+HS, FOLLOW, KEEP = 0, 0, {}
 -- invariants of the contract: a violation prints a VIOLATION line (a finding)
 local VT = (arg and arg[1]) == "vt"  -- the runner passes "vt" under --virtual-time
 local FIN = {done = true, failed = true, cancelled = true}
@@ -222,6 +222,7 @@ class Gen:
         self.hostile = hostile
         self.main_jobs = 0  # J entries the main chunk has surely added so far
         self.reject_possible = False
+        self.memheavy = self.chance(0.4)  # allocates a lot (for --memory-limit)
         self.has_interval = False  # a policy interval (a huge simulated jump would tick it forever)
         self.labels = 0
 
@@ -432,7 +433,7 @@ class Gen:
             ("cancel", 2), ("selfcancel", 1), ("setprio", 2), ("error", 2), ("flaky", 2),
             ("pcall", 3), ("xpcall", 2), ("close", 3 if depth < 3 else 0), ("wrap", 3), ("coro", 3),
             ("own", 1), ("chain", 0.3), ("sort", 1), ("gsub", 1), ("jobs", 2), ("reprio", 1),
-            ("limit", 1), ("rule", 1), ("exec", 0.3), ("hog", 0.5), ("badarg", 2), ("badraw", 1),
+            ("limit", 1), ("rule", 1), ("exec", 0.3), ("hog", 0.5), ("alloc", 12 if self.memheavy else 1.5), ("badarg", 2), ("badraw", 1),
             ("current", 1),
         ]
         k = self.pick([x[0] for x in kinds], [x[1] for x in kinds])
@@ -622,6 +623,10 @@ class Gen:
             self.prog.features.add("hog")
             return Stmt("do local t = {} for i = 1, %d do t[i] = (\"x\"):rep(40) .. i end P(%s, #t) end"
                         % (n, L(lab + ".hog"))), 0.1 * n / 20000
+        if k == "alloc":  # memory that stays alive while the job runs (meets tight --memory-limit)
+            n = self.pick([100, 1000, 5000])
+            return Stmt("do local t = {} for i = 1, %d do t[i] = {i, tostring(i)} end KEEP[%s] = t P(%s, #t) end"
+                        % (n, L(lab), L(lab + ".alloc"))), 0.005 * n / 1000
         if k == "badarg":
             call = self.pick([
                 "sleep, -1", "sleep, \"x\"", "submit, 0/0, function() end", "submit, 1, 42",
@@ -736,7 +741,7 @@ class Gen:
         rng = self.rng
         kinds = [("submit", 14), ("loop", 3), ("sleep", 4), ("await", 5), ("await_all", 2), ("await_any", 2),
                  ("cancel", 2), ("setprio", 2), ("limit", 1.5), ("policy", 2.5), ("rule", 1.5), ("reprio", 1),
-                 ("big", 1 if self.hostile else 0), ("jobs", 1), ("bad", 1), ("tostring", 1)]
+                 ("big", 1 if self.hostile else 0), ("jobs", 1), ("bad", 1), ("tostring", 1), ("keep", 6 if self.memheavy else 0.5)]
         k = self.pick([x[0] for x in kinds], [x[1] for x in kinds])
         L = lua_str
         if k == "submit":
@@ -825,6 +830,9 @@ class Gen:
                 "end" % (self.priority(), close, body, opt, wait))
         if k == "jobs":
             return Stmt("JL(\"m.jobs\")")
+        if k == "keep":
+            return Stmt("P(\"m.keep\", pcall(function() KEEP[#KEEP + 1] = string.rep(\"k\", %d) .. #KEEP return #KEEP end))"
+                        % self.pick([1000, 50000, 300000]))
         if k == "bad":
             call = self.pick(["submit, 0/0, function() end", "submit, 1/0, function() end", "submit, 1, \"f\"",
                               "submit, 1, function() end, {nme = 1}", "submit, 1, function() end, {timeout = -1}",
