@@ -35,6 +35,8 @@ final class HostileScriptTests: XCTestCase {
     func test_finalizer_allocates_at_close() throws { try check() }
     func test_finalizer_calls_scheduler() throws { try check() }
     func test_finalizer_spins_at_close() throws { try check() }
+    func test_hook_budget_survives_nested_calls() throws { try check() }
+    func test_hook_resumes_coroutine_mid_slice() throws { try check() }
     func test_infinite_loop() throws { try check() }
     func test_infinite_loop_pcall() throws { try check() }
     func test_long_waits() throws { try check() }
