@@ -76,6 +76,21 @@ static int isyieldable_unless_main(lua_State *L) {
     return 1;
 }
 
+/* thread_expected(name, co, ...): the message luaL_typeerror gives for an
+   argument #1 of `name` that is not a thread ("got no value" when absent). */
+static int thread_expected(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    const char *got;
+    if (lua_gettop(L) < 2) got = "no value";
+    else if (luaL_getmetafield(L, 2, "__name") == LUA_TSTRING) got = lua_tostring(L, -1);
+    else if (lua_type(L, 2) == LUA_TLIGHTUSERDATA) got = "light userdata";
+    else got = luaL_typename(L, 2);
+    lua_pushfstring(L, "bad argument #1 to '%s' (thread expected, got %s)", name, got);
+    return 1;
+}
+
+void prio_push_thread_expected_function(lua_State *L) { lua_pushcfunction(L, thread_expected); }
+
 void prio_push_coroutine_yield_function(lua_State *L) { lua_pushcfunction(L, yield_from_coroutine); }
 void prio_push_coroutine_isyieldable_function(lua_State *L) { lua_pushcfunction(L, isyieldable_unless_main); }
 

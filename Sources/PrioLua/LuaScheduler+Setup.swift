@@ -156,6 +156,7 @@ extension LuaScheduler {
             ("suspending", prio_push_suspending_function), ("enter", prio_push_enter_function),
             ("is_job_thread", prio_push_is_job_thread_function), ("running", prio_push_running_function),
             ("coroutine_yield", prio_push_coroutine_yield_function),
+            ("thread_expected", prio_push_thread_expected_function),
             ("coroutine_isyieldable", prio_push_coroutine_isyieldable_function),
             ("main_thread", { _ = lua_pushthread($0) }), ("traceback", prio_push_debug_traceback_function),
             ("xpcall", prio_push_xpcall_function), ("stopping", prio_push_stopping_function),

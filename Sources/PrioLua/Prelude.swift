@@ -35,7 +35,15 @@ enum Prelude {
         -- Tracebacks name functions the same way in every run (traceback.c).
         if debug then debug.traceback = host.traceback end
 
-        function coroutine.status(co)
+        -- The wrappers below check their argument as Lua's functions do.
+        local thread_expected = host.thread_expected
+        local function expect_thread(name, ...)
+          if select("#", ...) == 0 or type((...)) ~= "thread" then error(thread_expected(name, ...), 3) end
+        end
+
+        function coroutine.status(...)
+          expect_thread("status", ...)
+          local co = ...
           if co == main_thread then
             local _, is_main = coroutine.running()
             return is_main and "running" or "normal"
@@ -89,8 +97,10 @@ enum Prelude {
           return ok, closed, err
         end
 
-        function coroutine.close(co)
-          local status = type(co) == "thread" and coroutine.status(co)
+        function coroutine.close(...)
+          expect_thread("close", ...)
+          local co = ...
+          local status = coroutine.status(co)
           if status == "running" or status == "normal" then
             error("cannot close a " .. status .. " coroutine", 2)
           end

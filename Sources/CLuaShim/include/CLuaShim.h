@@ -109,6 +109,8 @@ void prio_push_is_job_thread_function(lua_State *L);
    Lua's main thread (coroutine.running, isyieldable, yield). */
 void prio_mark_main_chunk_thread(lua_State *co);
 void prio_push_coroutine_yield_function(lua_State *L);
+/* Pushes thread_expected(name, [value]): Lua's message for a bad thread argument. */
+void prio_push_thread_expected_function(lua_State *L);
 void prio_push_coroutine_isyieldable_function(lua_State *L);
 /* patterns.c: Lua 5.4.4's string.find, match, gmatch and gsub, calling
    prio_pattern_checkpoint (shim.c; may raise) every 1024 steps of matching,
