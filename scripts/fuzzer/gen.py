@@ -478,10 +478,12 @@ class Gen:
             a, b2 = self.job_index(True), self.job_index(True)
             t = self.await_timeout()
             to = ", " + self.fnum(t) if t is not None else ""
-            return Stmt("do local ok, r = pcall(await_all, {J[%d], J[%d]}%s) P(%s, ok, r) "
-                        "if ok then for _, o in ipairs({J[%d], J[%d]}) do V(o.status == \"done\", "
+            # The array is read once: a job submitted after the call began
+            # (J[k] was nil then) was never awaited.
+            return Stmt("do local list = {J[%d], J[%d]} local ok, r = pcall(await_all, list%s) P(%s, ok, r) "
+                        "if ok then for _, o in ipairs(list) do V(o.status == \"done\", "
                         "\"await_all succeeded but a job is \" .. o.status) end end end"
-                        % (a, b2, to, L(lab + ".all"), a, b2)), (t or 0)
+                        % (a, b2, to, L(lab + ".all"))), (t or 0)
         if k == "await_any":
             a, b2 = self.job_index(True), self.job_index(True)
             t = self.await_timeout()
