@@ -894,6 +894,10 @@ int prio_slice_end(lua_State *L) {
     prio_state *st = prio_getstate(L);
     set_executing(st, NULL);
     next_generation(st, 0);  /* any arm still pending is now stale */
+    /* A stop belongs to the resume that asked for it: hooks and closes run
+       between resumes must not find it (slicer_fire takes back a request it
+       makes for an older generation). */
+    atomic_store(&st->stop_requested, 0);
     int preempted = atomic_load_explicit(&st->preempted, memory_order_relaxed);
     atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
     return preempted;
