@@ -19,6 +19,9 @@ struct PrioLuaCommand: ParsableCommand {
             Run it with two slots:
               prio-lua -j 2 jobs.lua
 
+            Also: --stats[=json]  print a summary to stderr at the end (counts; wait and run
+                                  time percentiles per priority): text, or one JSON object.
+
             Exit status: 0 all jobs done or cancelled (or their failure reached an
             awaiter), 1 a job failed unobserved, 2 the script failed to load or its
             main chunk raised, 64 bad command line.
@@ -61,11 +64,58 @@ struct PrioLuaCommand: ParsableCommand {
         "-j", "--concurrency", "--slice", "--memory-limit", "--policy", "--trace", "--events",
     ]
 
-    /// The command line with a bare `--stats` written as `--stats=text`
-    /// (its value is optional); arguments from the script on are left alone.
-    static func commandLineArguments(_ raw: [String]) -> [String] {
-        var arguments = raw
-        for index in 0..<scriptIndex(raw) where arguments[index] == "--stats" { arguments[index] = "--stats=text" }
+    /// Parses; a command line that lacks its script but has an option the
+    /// parser does not know (`prio-lua -v`) is reported for the unknown
+    /// option, not for the missing script.
+    static func parseNamingUnknownOptions(_ arguments: [String]) throws -> PrioLuaCommand {
+        do {
+            return try parse(arguments)
+        } catch {
+            guard scriptIndex(arguments) == arguments.count, arguments.contains(where: { $0.hasPrefix("-") }) else {
+                throw error
+            }
+            _ = try parse(arguments + ["script.lua"])  // throws the unknown option, if that is the problem
+            throw error
+        }
+    }
+
+    /// The long name of each option that takes a value.
+    static let longNames: [String: String] = ["-j": "--concurrency"]
+
+    /// The command line as the parser should read it; arguments from the
+    /// script on are left alone. A bare `--stats` becomes `--stats=text` (its
+    /// value is optional), and a value that looks like an option (`-j -1`)
+    /// is joined to its option (`--concurrency=-1`), so that validation says
+    /// what the allowed range is instead of "missing value". `--stats json`
+    /// is refused: `json` would be read as the script.
+    static func commandLineArguments(_ raw: [String]) throws -> [String] {
+        let end = scriptIndex(raw)
+        var arguments: [String] = []
+        var index = 0
+        while index < raw.count {
+            let argument = raw[index]
+            guard index < end else {
+                arguments.append(argument)
+                index += 1
+                continue
+            }
+            if argument == "--stats" {
+                if index + 1 < raw.count, ["json", "text"].contains(raw[index + 1]) {
+                    throw ValidationError(
+                        "--stats takes its format after '=': write --stats=\(raw[index + 1]) (a bare --stats prints text)"
+                    )
+                }
+                arguments.append("--stats=text")
+            } else if optionsWithValues.contains(argument), index + 1 < raw.count, raw[index + 1].hasPrefix("-"),
+                raw[index + 1] != "-"
+            {
+                arguments.append("\(longNames[argument] ?? argument)=\(raw[index + 1])")
+                index += 1
+            } else {
+                arguments.append(argument)
+            }
+            index += 1
+        }
         return arguments
     }
 
@@ -98,10 +148,9 @@ struct PrioLuaCommand: ParsableCommand {
     @Option(name: .customLong("events"), help: "Write every scheduler event as a JSON line to FILE ('-' = stderr).")
     var eventsFile: String?
 
-    @Option(
-        name: .customLong("stats"),
-        help: ArgumentHelp(
-            "Print a summary to stderr at the end: --stats (text) or --stats=json.", valueName: "format"))
+    /// Listed in the discussion as `--stats[=json]`: the parser would show
+    /// `--stats <format>`, inviting `--stats json`.
+    @Option(name: .customLong("stats"), help: ArgumentHelp(visibility: .hidden))
     var stats: String?
 
     @Argument(help: "The Lua script to run ('-' for standard input).")
@@ -109,6 +158,11 @@ struct PrioLuaCommand: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the script (arg[1..]).")
     var arguments: [String] = []
+
+    /// `-1` rather than `-1.0`, as the user wrote it.
+    private func formatted(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
 
     func validate() throws {
         guard concurrency >= 1 else {
@@ -122,7 +176,7 @@ struct PrioLuaCommand: ParsableCommand {
             throw ValidationError("--stats takes no value or =json (got \(stats))")
         }
         guard slice >= 0, slice.isFinite else {
-            throw ValidationError("--slice must be a number of milliseconds >= 0 (got \(slice))")
+            throw ValidationError("--slice must be a number of milliseconds >= 0 (got \(formatted(slice)))")
         }
     }
 

@@ -13,7 +13,7 @@ do {
     if rawArguments.count == arguments.count {
         PrioLuaCommand.rawScriptAndArguments = Array(rawArguments[PrioLuaCommand.scriptIndex(arguments)...])
     }
-    let command = try PrioLuaCommand.parse(PrioLuaCommand.commandLineArguments(arguments))
+    let command = try PrioLuaCommand.parseNamingUnknownOptions(PrioLuaCommand.commandLineArguments(arguments))
     exit(command.execute())
 } catch {
     let code = PrioLuaCommand.exitCode(for: error)

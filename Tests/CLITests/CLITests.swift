@@ -128,6 +128,37 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try run(["-j", "0", "x.lua"]).stderr.contains("--concurrency must be an integer >= 1 (got 0)"))
     }
 
+    /// Each bad command line says what is wrong with it: the allowed range
+    /// for a negative value, the unknown option when no script follows, and
+    /// the fix for `--stats json`.
+    func testBadCommandLinesNameTheProblem() throws {
+        let cases: [([String], String)] = [
+            (["-j", "-1", "x.lua"], "prio-lua: --concurrency must be an integer >= 1 (got -1)"),
+            (["--concurrency", "-3", "x.lua"], "prio-lua: --concurrency must be an integer >= 1 (got -3)"),
+            (["--slice", "-1", "x.lua"], "prio-lua: --slice must be a number of milliseconds >= 0 (got -1)"),
+            (["--slice=-2.5", "x.lua"], "prio-lua: --slice must be a number of milliseconds >= 0 (got -2.5)"),
+            (["-v"], "prio-lua: Unknown option '-v'"),
+            (
+                ["--stats", "json", "x.lua"],
+                "prio-lua: --stats takes its format after '=': write --stats=json (a bare --stats prints text)"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments)")
+            XCTAssertEqual(result.stderr.split(separator: "\n").first.map(String.init), message, "\(arguments)")
+        }
+        // After the script, values like -1 are the script's own arguments.
+        let directory = try script("print(...)")
+        XCTAssertEqual(try run(["jobs.lua", "-j", "-1"], in: directory).stdout, "-j\t-1\n")
+    }
+
+    func testHelpShowsStatsWithItsOptionalValue() throws {
+        let help = try run(["--help"]).stdout
+        XCTAssertTrue(help.contains("--stats[=json]"), help)
+        XCTAssertFalse(help.contains("--stats <"), help)
+    }
+
     func testVersionAndHelp() throws {
         let version = try run(["--version"])
         XCTAssertEqual(version.status, 0)
