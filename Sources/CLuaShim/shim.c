@@ -650,6 +650,12 @@ void prio_budget_drop_idle_hook(lua_State *L) {
     if (prio_getstate(L)->budget_deadline <= 0 && lua_gethook(L) == budget_hook) lua_sethook(L, NULL, 0, 0);
 }
 
+int prio_called_as_method(lua_State *L) {
+    lua_Debug ar;
+    if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "n", &ar)) return 0;
+    return ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0;
+}
+
 int prio_in_finalizer(lua_State *L) { return lua_gc(L, LUA_GCISRUNNING) < 0; }
 
 

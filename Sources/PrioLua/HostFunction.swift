@@ -145,8 +145,15 @@ extension LuaScheduler {
     }
 
     /// `bad argument #n to 'fn' (detail)`, as luaL_argerror words it.
+    /// `bad argument #N to 'f' (detail)`, numbered as Lua numbers them: a
+    /// method call (`job:set_priority(p)`) counts `self` out, and a bad
+    /// `self` reads `calling 'f' on bad self (detail)`, as luaL_argerror says.
     func argumentError(_ lua: LuaState, _ position: Int, _ function: String, _ detail: String) -> HostResult {
-        raise(lua, "bad argument #\(position) to '\(function)' (\(detail))")
+        guard prio_called_as_method(lua.pointer) != 0 else {
+            return raise(lua, "bad argument #\(position) to '\(function)' (\(detail))")
+        }
+        if position == 1 { return raise(lua, "calling '\(function)' on bad self (\(detail))") }
+        return raise(lua, "bad argument #\(position - 1) to '\(function)' (\(detail))")
     }
 
     /// How an argument reads in an error message: its value for odd numbers, else its type.

@@ -153,6 +153,13 @@ enum Prelude {
         internals.methods.set_priority = host.job_set_priority
         internals.job_metatable.__index = host.job_index
         internals.job_metatable.__tostring = host.job_tostring
+        -- Fields change only through the methods; a write says which one.
+        local setters = {priority = "job:set_priority", base_priority = "job:set_priority", status = "job:cancel"}
+        internals.job_metatable.__newindex = function(_, key)
+          local setter = setters[key]
+          if setter then error("job fields are read-only (use " .. setter .. ")", 2) end
+          error("job fields are read-only (cannot set '" .. tostring(key) .. "')", 2)
+        end
         internals.job_metatable.__name = "prio.job"
         internals.job_metatable.__metatable = false
         internals.rule_metatable.__index = { cancel = host.rule_cancel }

@@ -226,6 +226,9 @@ void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook);
 /* Takes the count hook off L if no budget is armed (after keep_hook calls). */
 void prio_budget_drop_idle_hook(lua_State *L);
 double prio_monotonic_seconds(void);
+/* Whether the C function running on L was called as a method (`obj:f()`):
+   Lua's argument errors then count `self` out, as luaL_argerror does. */
+int prio_called_as_method(lua_State *L);
 /* Whether L runs inside a __gc finalizer (or the state is closing): the
    collector is stopped then, and scheduler calls are refused. */
 int prio_in_finalizer(lua_State *L);
