@@ -45,8 +45,9 @@ extension LuaState {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(boolean(at: index))
         case LUA_TNUMBER:
-            if let integer = integer(at: index) { return .integer(integer) }
-            return .number(number(at: index) ?? .nan)
+            // The subtype is kept: 3.0 stays a float (lua_tointegerx would take it as 3).
+            if lua_isinteger(pointer, index) != 0 { return .integer(lua_tointegerx(pointer, index, nil)) }
+            return .number(lua_tonumberx(pointer, index, nil))
         case LUA_TSTRING: return .string(string(at: index) ?? "")
         case LUA_TTABLE: return try tableValue(at: index, depth: depth)
         default:

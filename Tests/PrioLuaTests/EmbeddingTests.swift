@@ -41,6 +41,55 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(report.exitStatus, 0)
     }
 
+    /// A number keeps its subtype both ways: a whole float stays a float.
+    func testNumbersKeepTheirSubtypeBothWays() async throws {
+        let output = OutputCollector()
+        let runtime = try await makeRuntime(output)
+        let seen = OutputCollector()
+        await runtime.register("echo") { arguments in
+            seen.append(
+                arguments.map { value -> String in
+                    switch value {
+                    case .integer(let n): return "integer \(n)"
+                    case .number(let x) where x.isNaN: return "float nan"
+                    case .number(let x): return "float \(x.sign == .minus ? "-" : "")\(abs(x))"
+                    default: return "other"
+                    }
+                }.joined(separator: ", "))
+            return arguments
+        }
+        try await runtime.loadScript(
+            source: """
+                local values = table.pack(echo(3.0, 0.0, -0.0, 2^53, math.maxinteger, 0/0, math.huge, -math.huge, 7))
+                local line = {}
+                for i = 1, values.n do line[i] = math.type(values[i]) .. " " .. tostring(values[i]) end
+                print(table.concat(line, ", "))
+                print(1 / values[3])
+                """)
+        _ = await runtime.run()
+        XCTAssertEqual(
+            seen.contents,
+            "float 3.0, float 0.0, float -0.0, float 9007199254740992.0, integer 9223372036854775807, "
+                + "float nan, float inf, float -inf, integer 7")
+        XCTAssertEqual(
+            output.contents,
+            "float 3.0, float 0.0, float -0.0, float 9.007199254741e+15, integer 9223372036854775807, "
+                + "float \(Self.luaNaN), float inf, float -inf, integer 7\n-inf\n")
+    }
+
+    /// `tostring(0/0)` on this platform: Lua prints the C library's text for a NaN.
+    static let luaNaN: String = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/lua5.4")
+        process.arguments = ["-e", "io.write(tostring(0/0))"]
+        let out = Pipe()
+        process.standardOutput = out
+        guard (try? process.run()) != nil else { return "-nan" }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }()
+
     func testASwiftErrorIsRaisedInTheJobAndALuaErrorReachesTheReport() async throws {
         let output = OutputCollector()
         let runtime = try await makeRuntime(output)
