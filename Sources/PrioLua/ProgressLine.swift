@@ -5,6 +5,8 @@ import Foundation
 /// waiting, done, failed, rate, elapsed), redrawn five times a second once
 /// the run has lasted a second. Anything else written to the terminal
 /// clears it first (`clearing`), and `finish()` clears it for good.
+/// `plain` (asked for with `--progress` where stderr is no terminal, as in
+/// a CI log): the same line as text, once a second, without carriage returns.
 public final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private let started = DispatchTime.now()
@@ -13,13 +15,15 @@ public final class ProgressLine: @unchecked Sendable {
     private var shown = false
     private var finished = false
     private let timer: DispatchSourceTimer
+    private let plain: Bool
 
-    /// Whether standard error is a terminal (the line is never drawn otherwise).
+    /// Whether standard error is a terminal.
     public static var standardErrorIsTerminal: Bool { isatty(2) != 0 }
 
-    public init(delay: Double = 1.0) {
+    public init(delay: Double = 1.0, plain: Bool = false) {
+        self.plain = plain
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
-        timer.schedule(deadline: .now() + delay, repeating: 0.2)
+        timer.schedule(deadline: .now() + delay, repeating: plain ? 1.0 : 0.2)
         timer.setEventHandler { [weak self] in self?.redraw() }
         timer.resume()
     }
@@ -60,12 +64,16 @@ public final class ProgressLine: @unchecked Sendable {
             "prio-lua: pending \(counts["pending"] ?? 0)  running \(counts["running"] ?? 0)  "
             + "waiting \(counts["waiting"] ?? 0)  done \(counts["done"] ?? 0)  failed \(counts["failed"] ?? 0)  "
             + String(format: "%.1f jobs/s  %.1f s", elapsed > 0 ? Double(ended) / elapsed : 0, elapsed)
+        if plain {
+            write(line + "\n")
+            return
+        }
         write("\r\u{1b}[2K" + line)
         shown = true
     }
 
     private func eraseLocked() {
-        guard shown else { return }
+        guard shown, !plain else { return }
         write("\r\u{1b}[2K")
         shown = false
     }

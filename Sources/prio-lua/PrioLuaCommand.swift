@@ -191,7 +191,10 @@ struct PrioLuaCommand: ParsableCommand {
         let trace: TraceWriter?
         let log: EventLogWriter?
         let explainer = explain ? ExplainRecorder() : nil
-        let progressLine = (progress ?? true) && ProgressLine.standardErrorIsTerminal ? ProgressLine() : nil
+        // On a terminal unless --no-progress; elsewhere only when asked for, as plain lines.
+        let terminal = ProgressLine.standardErrorIsTerminal
+        let progressLine =
+            (progress ?? true) && terminal ? ProgressLine() : progress == true ? ProgressLine(plain: true) : nil
         if let progressLine {
             options.output = { text in progressLine.clearing { RunOptions.writeToStandardOutput(text) } }
             options.printBytes = { bytes in progressLine.clearing { RunOptions.writeBytesToStandardOutput(bytes) } }

@@ -42,10 +42,22 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(try runInTerminal(["--no-progress", "-j", "2"]), "halfway\r\n")
     }
 
-    func testNothingIsWrittenWhenStandardErrorIsNotATerminal() throws {
+    func testNothingIsWrittenByDefaultWhenStandardErrorIsNotATerminal() throws {
         let directory = try CLITests.script(source)
-        let result = try CLITests.run(["--progress", "-j", "2", "jobs.lua"], in: directory)
+        let result = try CLITests.run(["-j", "2", "jobs.lua"], in: directory)
         XCTAssertEqual(result.stdout, "halfway\n")
         XCTAssertEqual(result.stderr, "")
+    }
+
+    /// `--progress` where stderr is no terminal (a CI log): plain lines,
+    /// at most one a second, no carriage returns or escapes.
+    func testProgressForcesPlainLinesWhereStandardErrorIsNotATerminal() throws {
+        let directory = try CLITests.script("for i = 1, 5 do submit(i, function() sleep(0.6) end) end")
+        let result = try CLITests.run(["--progress", "-j", "1", "jobs.lua"], in: directory)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(lines.count, 1, result.stderr)
+        XCTAssertLessThanOrEqual(lines.count, 4, result.stderr)
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("prio-lua: pending ") }, result.stderr)
+        XCTAssertFalse(result.stderr.contains("\r") || result.stderr.contains("\u{1b}"), result.stderr)
     }
 }
