@@ -25,6 +25,7 @@
 ---@field deadline number? absolute deadline in now() seconds
 ---@field result table? return values once done, with n
 ---@field error any the error value once failed
+---@field cancel_reason string? the reason given to job:cancel(reason), once cancelled
 local job = {}
 
 ---Waits until the job finishes; returns its body's return values. Raises the

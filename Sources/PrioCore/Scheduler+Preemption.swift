@@ -23,6 +23,14 @@ extension Scheduler {
         }
     }
 
+    /// The slot preemptions since the last call: each victim and the job
+    /// that took its slot, in order.
+    public mutating func takePreemptions() -> [(victim: JobID, by: JobID)] {
+        guard !preemptionLog.isEmpty else { return [] }
+        defer { preemptionLog.removeAll() }
+        return preemptionLog
+    }
+
     /// Sets policy priorities for many jobs at once (a policy `interval` or
     /// `reprioritize()`), then restores every queue's order in one pass.
     /// - Complexity: O(n) for n queued jobs, instead of n heap updates.

@@ -69,6 +69,10 @@ public struct Scheduler: ~Copyable, Sendable {
     /// slot holder takes that holder's slot.
     public var preemptionEnabled = false
     public internal(set) var preemptionCount = 0
+    /// Slot preemptions since the runtime last took them (`takePreemptions`),
+    /// recorded only while `recordsPreemptions` (an observer wants events).
+    public var recordsPreemptions = false
+    var preemptionLog: [(victim: JobID, by: JobID)] = []
     /// The time of the latest `nextStep`: when slots change hands between steps.
     var lastNow: Double = 0
     /// Slot time per group under fair sharing; nil when it is off.
@@ -213,6 +217,7 @@ public struct Scheduler: ~Copyable, Sendable {
             // victim) could undo the preemption forever. Each swap lowers the
             // holders' priorities, so this loop ends.
             preempt(victim)
+            if recordsPreemptions { preemptionLog.append((JobID(Int(victim)), JobID(Int(best.job)))) }
             leavePending(best.job)
             takeSlot(best.job)
             makeReady(best.job, keepOrder: true)

@@ -73,10 +73,16 @@ public final class EventLogWriter: Sendable {
     public init(path: String) throws { output = try BufferedOutput(path: path) }
 
     public func record(_ event: SchedulerEvent) {
-        output.write(
+        var line =
             "{\"t\": \(String(format: "%.6f", event.time)), \"event\": \"\(event.kind.rawValue)\", "
-                + "\"job\": \(event.jobID), \"name\": \(jsonString(event.name)), "
-                + "\"priority\": \(jsonNumber(event.priority)), \"status\": \"\(event.status)\"}\n")
+            + "\"job\": \(event.jobID), \"name\": \(jsonString(event.name)), "
+            + "\"priority\": \(jsonNumber(event.priority)), \"status\": \"\(event.status)\""
+        if let by = event.by { line += ", \"by\": \(by)" }
+        if let reason = event.reason { line += ", \"reason\": \(jsonString(reason))" }
+        if let attempt = event.attempt { line += ", \"attempt\": \(attempt)" }
+        if let retryIn = event.retryIn { line += ", \"retry_in\": \(jsonNumber(retryIn))" }
+        if let error = event.error { line += ", \"error\": \(jsonString(error))" }
+        output.write(line + "}\n")
     }
 
     public func close() { output.close() }

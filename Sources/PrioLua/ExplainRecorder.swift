@@ -10,6 +10,8 @@ public final class ExplainRecorder: @unchecked Sendable {
     private var submittedAt: [Int: Double] = [:]
     private var started: Set<Int> = []
     private var lastPriority: [Int: Double] = [:]
+    private var names: [Int: String] = [:]
+    private var preempted: Set<Int> = []
 
     public init() {}
 
@@ -37,11 +39,24 @@ public final class ExplainRecorder: @unchecked Sendable {
             lines[job, default: []].append(
                 "\(time)  priority \(old) -> \(formatNumber(event.priority)) (\(event.reason ?? "changed"))")
         case .finished:
+            let reason = event.reason.map { " (reason: \($0))" } ?? ""
             titles[job] = "job#\(job) '\(event.name)': \(event.status)"
-            lines[job, default: []].append("\(time)  finished: \(event.status)")
+            lines[job, default: []].append("\(time)  finished: \(event.status)\(reason)")
+        case .preempted:
+            preempted.insert(job)
+            let by = event.by.map { "by job#\($0) '\(names[$0] ?? "?")'" } ?? "at the end of its time slice"
+            lines[job, default: []].append("\(time)  preempted \(by)")
+        case .resumed where preempted.contains(job):
+            preempted.remove(job)
+            lines[job, default: []].append("\(time)  resumed")
+        case .failed:
+            let retry = event.retryIn.map { "; retry in \(String(format: "%.3f", $0)) s" } ?? ""
+            lines[job, default: []].append(
+                "\(time)  attempt \(event.attempt ?? 0) failed: \(event.error ?? "?")\(retry)")
         case .suspended, .resumed:
             break
         }
+        names[job] = event.name
         if titles[job] == nil { titles[job] = "job#\(job) '\(event.name)'" }
     }
 

@@ -77,6 +77,12 @@ extension LuaScheduler {
         case .deadline: lua.push(time: core.deadline(of: job))
         case .group:
             if record.group >= 0 { lua.push(groupNames[Int(record.group)]) } else { lua.pushNil() }
+        case .cancelReason:
+            if record.state == .cancelled, let reason = info.cancelReasons[job.value] {
+                lua.push(reason)
+            } else {
+                lua.pushNil()
+            }
         case .tags: pushStored(refs.tags, job, on: lua, emptyTableIfMissing: true)
         case .data: pushStored(refs.data, job, on: lua, emptyTableIfMissing: false)
         case .result:
@@ -134,7 +140,7 @@ extension LuaScheduler {
 enum JobField: Int, CaseIterable {
     /// `id` must be `PRIO_FIELD_ID`: the C `__index` answers it.
     case id = 1, name, priority, basePriority, status, attempt, submittedAt, startedAt, finishedAt, deadline
-    case group, tags, data, result, error
+    case group, tags, data, result, error, cancelReason
 
     var luaName: String {
         switch self {
@@ -153,6 +159,7 @@ enum JobField: Int, CaseIterable {
         case .data: return "data"
         case .result: return "result"
         case .error: return "error"
+        case .cancelReason: return "cancel_reason"
         }
     }
 }

@@ -55,6 +55,12 @@ extension LuaScheduler {
                     + "retrying in \(formatSeconds(delay)): \(message)")
             core.retry(job, after: delay, now: clock.now)
             retryCount += 1
+            if observed {
+                emit(
+                    SchedulerEvent(
+                        time: 0, kind: .failed, jobID: job.value, name: "", priority: 0, status: "",
+                        attempt: attempt, retryIn: delay, error: message))
+            }
             return
         }
         markFinished(job)

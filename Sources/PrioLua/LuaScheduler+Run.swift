@@ -81,7 +81,7 @@ extension LuaScheduler {
             co.pop(resultCount)
             if preempted && requested == nil {
                 requested = .preempted
-                slicePreemptions += 1
+                if !job.isMain { slicePreemptions += 1 }  // the main chunk is no job: no event, no count
             }
             suspended(job, co)
         case LUA_OK:
@@ -142,7 +142,11 @@ extension LuaScheduler {
             case .satisfied, .selfAwait, .cycle: core.yielded(job)
             }
         }
-        emit(.suspended, job)
+        if case .preempted = request {
+            emit(.preempted, job, reason: "slice")
+        } else {
+            emit(.suspended, job)
+        }
     }
 
     /// The body returned: keep its results and wake its awaiters.

@@ -106,6 +106,7 @@ public final class LuaScheduler {
         self.observed = options.events != nil
         self.coreStorage = UnsafeMutablePointer<Scheduler>.allocate(capacity: 1)
         coreStorage.initialize(to: Scheduler(concurrency: options.concurrency))
+        coreStorage.pointee.recordsPreemptions = observed
         self.clock = RunClock(virtual: options.virtualTime)
         Self.ignoreBrokenPipes()
         prio_set_dispatch(dispatchHostFunction)
@@ -222,7 +223,9 @@ public final class LuaScheduler {
             deliverExternalResults()
             let now = reusableNow ?? clock.now
             reusableNow = nil
-            switch core.nextStep(now: now) {
+            let step = core.nextStep(now: now)
+            if observed { reportPreemptions() }
+            switch step {
             case .start(let job): start(job, at: now)
             case .resume(let job): resume(job)
             case .timedOut(let job): stopTimedOut(job)

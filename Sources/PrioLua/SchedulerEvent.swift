@@ -6,6 +6,12 @@ import PrioCore
 public struct SchedulerEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case submitted, started, suspended, resumed, reprioritized, finished
+        /// Stopped so that another job runs: a better job took its slot
+        /// (`reason` "slot", `by` that job), or its time slice ran out and
+        /// another ready job ran (`reason` "slice"). `resumed` follows when it goes on.
+        case preempted
+        /// An attempt failed and the job will run again (`attempt`, `retryIn`, `error`).
+        case failed
     }
 
     /// Seconds since the run started (`now()`).
@@ -18,20 +24,69 @@ public struct SchedulerEvent: Sendable, Equatable {
     /// The job's status after the event ("pending", "running", ..., "cancelled").
     public var status: String
     /// For `reprioritized`: what changed the priority ("set_priority",
-    /// "policy", "inherited from job#3", "inheritance ended").
+    /// "policy", "inherited from job#3", "inheritance ended"); for
+    /// `preempted`: "slot" or "slice"; for `finished` as cancelled: the
+    /// reason given to `job:cancel(reason)`, as text.
     public var reason: String?
+    /// For `preempted` by a better job: that job's id.
+    public var by: Int?
+    /// For `failed`: the attempt that failed, the seconds until the next
+    /// one, and the error as text.
+    public var attempt: Int?
+    public var retryIn: Double?
+    public var error: String?
+
+    public init(
+        time: Double, kind: Kind, jobID: Int, name: String, priority: Double, status: String,
+        reason: String? = nil, by: Int? = nil, attempt: Int? = nil, retryIn: Double? = nil, error: String? = nil
+    ) {
+        self.time = time
+        self.kind = kind
+        self.jobID = jobID
+        self.name = name
+        self.priority = priority
+        self.status = status
+        self.reason = reason
+        self.by = by
+        self.attempt = attempt
+        self.retryIn = retryIn
+        self.error = error
+    }
 }
 
 extension LuaScheduler {
     /// Reports an event to the host's observer, if it has one.
     func emit(_ kind: SchedulerEvent.Kind, _ job: JobID, reason: String? = nil) {
+        emit(SchedulerEvent(time: 0, kind: kind, jobID: job.value, name: "", priority: 0, status: "", reason: reason))
+    }
+
+    /// Reports `event` (its kind and extra fields; the time, name, priority
+    /// and status are filled in from the job now).
+    func emit(_ event: SchedulerEvent) {
+        let job = JobID(event.jobID)
         guard observed, let sink = options.events, !job.isMain else { return }
         let record = core[job]
         reportedPriority[job.value] = record.effectivePriority
-        sink(
-            SchedulerEvent(
-                time: clock.now, kind: kind, jobID: job.value, name: info.name(of: job),
-                priority: record.effectivePriority, status: record.status.rawValue, reason: reason))
+        var filled = event
+        filled.time = clock.now
+        filled.name = info.name(of: job)
+        filled.priority = record.effectivePriority
+        filled.status = record.status.rawValue
+        if event.kind == .finished, record.status == .cancelled, filled.reason == nil {
+            filled.reason = info.cancelReasons[job.value]
+        }
+        sink(filled)
+    }
+
+    /// Emits `preempted` for every slot the core moved from a job to a better one.
+    func reportPreemptions() {
+        guard observed else { return }
+        for (victim, by) in core.takePreemptions() {
+            emit(
+                SchedulerEvent(
+                    time: 0, kind: .preempted, jobID: victim.value, name: "", priority: 0, status: "",
+                    reason: "slot", by: by.value))
+        }
     }
 
     /// Emits `reprioritized` for each job whose effective priority differs

@@ -40,7 +40,18 @@ public final class TraceWriter: @unchecked Sendable {
             spanStart[event.jobID] = micros
         case .suspended, .finished:
             closeSpan(event, micros)
-            if event.kind == .finished, event.status != "done" { instant(event.status, event, micros) }
+            if event.kind == .finished, event.status != "done" {
+                instant(event.status + (event.reason.map { " (\($0))" } ?? ""), event, micros)
+            }
+        case .preempted:
+            closeSpan(event, micros)
+            if event.status != "running" { releaseSlot(of: event.jobID) }  // a sleeping holder lost its slot
+            instant(event.by.map { "preempted by job#\($0)" } ?? "preempted (slice)", event, micros)
+        case .failed:
+            closeSpan(event, micros)
+            releaseSlot(of: event.jobID)
+            let retry = event.retryIn.map { ", retry in \(formatNumber($0)) s" } ?? ""
+            instant("failed (attempt \(event.attempt ?? 0)\(retry))", event, micros)
         }
         updateCounters(event, micros)
     }

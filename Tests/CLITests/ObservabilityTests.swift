@@ -87,7 +87,8 @@ final class ObservabilityTests: XCTestCase {
             submit(3, function() error("x", 0) end)
             submit(3, function() end, {retries = 1, backoff = 0}):cancel()
             """)
-        let text = try CLITests.run(["-j", "2", "--stats", "jobs.lua"], in: directory)
+        // Under virtual time: no time slices, so a loaded machine cannot add a preemption.
+        let text = try CLITests.run(["--virtual-time", "-j", "2", "--stats", "jobs.lua"], in: directory)
         let lines = text.stderr.split(separator: "\n").map(String.init)
         let summary = try XCTUnwrap(lines.first { $0.hasPrefix("prio-lua: 6 jobs in ") }, text.stderr)
         XCTAssertTrue(summary.hasSuffix("4 done, 1 failed, 1 cancelled; 0 retries, 0 preemptions"), summary)
@@ -141,5 +142,129 @@ final class ObservabilityTests: XCTestCase {
 
             """)
         XCTAssertEqual(result.status, 0)
+    }
+
+    /// The events of a run as parsed JSON objects, one per line.
+    func events(_ source: String, _ flags: [String]) throws -> [[String: Any]] {
+        let directory = try CLITests.script(source)
+        let log = directory.appendingPathComponent("events.jsonl")
+        _ = try CLITests.run(flags + ["--events", log.path, "jobs.lua"], in: directory)
+        return try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map { line in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    /// A slot preemption says who took the slot; the victim resumes later.
+    func testPreemptionIsAnEventWithTheBetterJob() throws {
+        let log = try events(
+            """
+            policy{preempt = true}
+            submit(5, function() sleep(2) end, {name = "low"})
+            sleep(1)
+            submit(0, function() sleep(3) end, {name = "high"})
+            """, ["--virtual-time", "-j", "1"])
+        let preempted = log.filter { $0["event"] as? String == "preempted" }
+        XCTAssertEqual(preempted.count, 1, "\(log)")
+        XCTAssertEqual(preempted.first?["job"] as? Int, 1)
+        XCTAssertEqual(preempted.first?["by"] as? Int, 2)
+        XCTAssertEqual(preempted.first?["reason"] as? String, "slot")
+        XCTAssertEqual(preempted.first?["status"] as? String, "pending")
+        XCTAssertEqual(preempted.first?["t"] as? Double, 1.0)
+        let resumed = log.filter { $0["event"] as? String == "resumed" && $0["job"] as? Int == 1 }
+        XCTAssertEqual(resumed.first?["t"] as? Double, 4.0)
+    }
+
+    /// A job that computes past its slice while another is ready gives way: a "slice" preemption.
+    func testASliceThatLetsAnotherJobRunIsAPreemption() throws {
+        let log = try events(
+            """
+            for _, name in ipairs{"A", "B"} do
+              submit(5, function() local t0 = os.clock() while os.clock() - t0 < 0.05 do end end, {name = name})
+            end
+            """, ["-j", "2", "--slice", "2"])
+        let slices = log.filter { $0["event"] as? String == "preempted" && $0["reason"] as? String == "slice" }
+        XCTAssertFalse(slices.isEmpty, "\(log)")
+        XCTAssertTrue(slices.allSatisfy { $0["by"] == nil })
+    }
+
+    /// Each failed attempt that will be retried is an event, with the reasons of priority changes and cancels.
+    func testFailedAttemptsAndReasonsAreInTheEvents() throws {
+        let log = try events(
+            """
+            local flaky = submit(3, function() error("flaky", 0) end, {name = "flaky", retries = 2, backoff = 0.5})
+            local victim = submit(9, function() sleep(100) end, {name = "victim"})
+            submit(8, function()
+              sleep(0.2)
+              victim:set_priority(7)
+              victim:cancel("no longer needed")
+              print(victim.cancel_reason)
+            end)
+            """, ["--virtual-time", "-j", "3"])
+        let failed = log.filter { $0["event"] as? String == "failed" }
+        XCTAssertEqual(failed.map { $0["attempt"] as? Int }, [1, 2])
+        XCTAssertEqual(failed.map { $0["retry_in"] as? Double }, [0.5, 1.0])
+        XCTAssertEqual(failed.map { $0["error"] as? String }, ["flaky", "flaky"])
+        XCTAssertEqual(failed.map { $0["status"] as? String }, ["pending", "pending"])
+        let reprioritized = log.first { $0["event"] as? String == "reprioritized" && $0["job"] as? Int == 2 }
+        XCTAssertEqual(reprioritized?["reason"] as? String, "set_priority")
+        XCTAssertEqual(reprioritized?["priority"] as? Int, 7)
+        let cancelled = log.first { $0["event"] as? String == "finished" && $0["job"] as? Int == 2 }
+        XCTAssertEqual(cancelled?["status"] as? String, "cancelled")
+        XCTAssertEqual(cancelled?["reason"] as? String, "no longer needed")
+    }
+
+    /// After preemption and retries, -j 1 draws one slot track, and the
+    /// running counter never exceeds the slots.
+    func testOneTrackPerSlotAcrossPreemptionAndRetries() throws {
+        let directory = try CLITests.script(
+            """
+            policy{preempt = true}
+            submit(5, function() sleep(2) end, {name = "low"})
+            submit(6, function() error("again", 0) end, {name = "flaky", retries = 2, backoff = 0.1})
+            sleep(1)
+            submit(0, function() sleep(1) end, {name = "high"})
+            """)
+        let trace = directory.appendingPathComponent("run.trace.json")
+        _ = try CLITests.run(["--virtual-time", "-j", "1", "--trace", trace.path, "jobs.lua"], in: directory)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
+        let events = try XCTUnwrap(document?["traceEvents"] as? [[String: Any]])
+        let tracks = events.filter { $0["ph"] as? String == "M" && $0["name"] as? String == "thread_name" }
+            .compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
+        XCTAssertEqual(tracks, ["slot 1"])
+        let running = events.filter { $0["ph"] as? String == "C" }.compactMap {
+            ($0["args"] as? [String: Any])?["running"] as? Int
+        }
+        XCTAssertFalse(running.isEmpty)
+        XCTAssertLessThanOrEqual(running.max() ?? 0, 1, "\(running)")
+        let instants = events.filter { $0["ph"] as? String == "i" }.compactMap { $0["name"] as? String }
+        XCTAssertTrue(instants.contains("preempted by job#3 low"), "\(instants)")
+        XCTAssertTrue(instants.contains { $0.hasPrefix("failed (attempt 1, retry in 0.1 s)") }, "\(instants)")
+    }
+
+    /// --stats counts as many retries and preemptions as the events report.
+    func testStatsCountRetriesAndPreemptionsAsTheEventsDo() throws {
+        let directory = try CLITests.script(
+            """
+            policy{preempt = true}
+            submit(5, function() sleep(2) end, {name = "low"})
+            submit(6, function() error("again", 0) end, {name = "flaky", retries = 2, backoff = 0.1})
+            sleep(1)
+            submit(0, function() sleep(1) end, {name = "high"})
+            for _, name in ipairs{"A", "B"} do
+              submit(9, function() local t0 = os.clock() while os.clock() - t0 < 0.03 do end end, {name = name})
+            end
+            """)
+        let log = directory.appendingPathComponent("events.jsonl")
+        let result = try CLITests.run(
+            ["-j", "1", "--slice", "2", "--stats=json", "--events", log.path, "jobs.lua"], in: directory)
+        let stats = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(result.stderr.split(separator: "\n").last!.utf8)) as? [String: Any])
+        let kinds = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+        }
+        XCTAssertEqual(stats["retries"] as? Int, kinds.filter { $0 == "failed" }.count)
+        XCTAssertEqual(stats["preemptions"] as? Int, kinds.filter { $0 == "preempted" }.count)
+        XCTAssertEqual(stats["retries"] as? Int, 2)
+        XCTAssertGreaterThanOrEqual(stats["preemptions"] as? Int ?? 0, 2)
     }
 }
