@@ -120,6 +120,15 @@ void prio_push_job_object(lua_State *L, lua_Integer id) {
     lua_replace(L, -2);
 }
 
+void prio_push_job_objects(lua_State *L, const int32_t *ids, long count) {
+    lua_createtable(L, count > INT32_MAX ? INT32_MAX : (int)count, 0);
+    int array = lua_gettop(L);
+    for (long i = 0; i < count; i++) {
+        prio_push_job_object(L, ids[i]);
+        lua_rawseti(L, array, i + 1);
+    }
+}
+
 lua_Integer prio_job_object_id(lua_State *L, int idx) {
     return job_box_id(L, prio_getstate(L), idx);
 }

@@ -100,14 +100,18 @@ extension Scheduler {
     /// When the job's current attempt started, if it has a timeout (else NaN).
     public func attemptStartedAt(of job: JobID) -> Double { limits[Int32(job.value)]?.attemptStartedAt ?? .nan }
 
-    /// Unfinished jobs, best effective priority first (then queue order).
-    public func unfinishedJobs() -> [JobID] {
-        var list: [(QueueKey, Int)] = []
+    /// Unfinished jobs, best effective priority first (then queue order);
+    /// with `status`, only the jobs with that status.
+    /// - Complexity: O(n log n) for the n jobs selected, after one O(jobs) scan.
+    public func unfinishedJobs(status: JobStatus? = nil) -> [JobID] {
+        var list: [SnapshotEntry] = []
         list.reserveCapacity(unfinishedCount)
         records.forEachLive(from: 1) { index in
-            if !records[index].state.isFinished { list.append((key(of: Int32(index)), index)) }
+            let record = records[index]
+            guard !record.state.isFinished, status == nil || record.status == status else { return }
+            list.append(SnapshotEntry(priority: record.effectivePriority, order: record.order, index: Int32(index)))
         }
-        list.sort { $0.0 < $1.0 || (!($1.0 < $0.0) && $0.1 < $1.1) }
-        return list.map { JobID($0.1) }
+        list.withUnsafeMutableBufferPointer { SnapshotEntry.sort($0) }
+        return list.map { JobID(Int($0.index)) }
     }
 }

@@ -203,14 +203,17 @@ extension LuaScheduler {
             return argumentError(
                 lua, 1, "jobs", "status string or filter table expected, got \(describeArgument(lua, 1))")
         }
-        let selected = core.unfinishedJobs().filter { job in
-            (status == nil || core[job].status == status) && (tag == nil || hasTag(job, tag!))
-        }
-        lua_createtable(lua.pointer, Int32(selected.count), 0)
-        for (position, job) in selected.enumerated() {
+        var selected = core.unfinishedJobs(status: status)
+        if let tag { selected.removeAll { !hasTag($0, tag) } }
+        // Each object is pinned while its job is unfinished: a policy loop
+        // over jobs() would otherwise make them all anew at every pass.
+        for job in selected where !core[job].hostMark {
             pushJobObject(job, on: lua)
-            lua_rawseti(lua.pointer, -2, lua_Integer(position + 1))
+            pinJobObject(job)
+            lua.pop()
         }
+        let ids = selected.map { Int32(truncatingIfNeeded: $0.value) }
+        ids.withUnsafeBufferPointer { prio_push_job_objects(lua.pointer, $0.baseAddress, $0.count) }
         return .values(1)
     }
 

@@ -90,7 +90,9 @@ extension LuaScheduler {
     /// it is pinned: a table store per evaluation was a tenth of its cost.
     /// A finished job's object is not pinned (`markFinished` has let go of
     /// it, and `job:set_priority` on a done job still asks the hook).
-    private func pinJobObject(_ job: JobID) {
+    /// `jobs()` pins the objects it hands out for the same reason: a policy
+    /// loop over `jobs("pending")` would otherwise make them all anew.
+    func pinJobObject(_ job: JobID) {
         guard !core[job].hostMark, !core[job].state.isFinished else { return }
         lua.pushValue(at: -1)
         lua.popIntoRegistryTable(refs.pinnedObjects, key: job.value)

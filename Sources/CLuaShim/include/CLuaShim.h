@@ -280,6 +280,8 @@ void prio_push_stopping_function(lua_State *L);
    after prio_set_job_view. */
 void prio_init_job_objects(lua_State *L, int metatable_ref);
 void prio_push_job_object(lua_State *L, lua_Integer id);
+/* Pushes an array of the objects of jobs ids[0..count-1], in that order. */
+void prio_push_job_objects(lua_State *L, const int32_t *ids, long count);
 /* The job id of the job object at idx, or 0 if the value is not one. */
 lua_Integer prio_job_object_id(lua_State *L, int idx);
 /* Sets t[id] = nil in each of the n registry tables refs[0..n-1]; a 0 ref is skipped. */
