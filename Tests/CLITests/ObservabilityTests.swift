@@ -267,4 +267,21 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(stats["retries"] as? Int, 2)
         XCTAssertGreaterThanOrEqual(stats["preemptions"] as? Int ?? 0, 2)
     }
+
+    /// The example with retries and a timeout, at -j 4: four slot tracks and
+    /// never more than four jobs counted running (it drew a "slot 5").
+    func testFetchFanoutDrawsNoMoreTracksThanSlots() throws {
+        let example = CLITests.packageRoot.appendingPathComponent("scripts/examples/fetch_fanout.lua")
+        let directory = try CLITests.script("")
+        let trace = directory.appendingPathComponent("run.trace.json")
+        _ = try CLITests.run(["-j", "4", "--trace", trace.path, example.path], in: directory)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
+        let events = try XCTUnwrap(document?["traceEvents"] as? [[String: Any]])
+        let tracks = events.filter { $0["ph"] as? String == "M" && $0["name"] as? String == "thread_name" }
+        XCTAssertLessThanOrEqual(tracks.count, 4)
+        let running = events.filter { $0["ph"] as? String == "C" }.compactMap {
+            ($0["args"] as? [String: Any])?["running"] as? Int
+        }
+        XCTAssertLessThanOrEqual(running.max() ?? 0, 4)
+    }
 }
