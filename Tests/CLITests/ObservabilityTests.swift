@@ -213,17 +213,20 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertEqual(cancelled?["reason"] as? String, "no longer needed")
     }
 
-    /// After preemption and retries, -j 1 draws one slot track, and the
-    /// running counter never exceeds the slots.
-    func testOneTrackPerSlotAcrossPreemptionAndRetries() throws {
-        let directory = try CLITests.script(
-            """
+    /// At -j 1: "low" is preempted by "high" at 1 s, "flaky" fails twice and is retried.
+    static let preemptionAndRetries = """
             policy{preempt = true}
             submit(5, function() sleep(2) end, {name = "low"})
             submit(6, function() error("again", 0) end, {name = "flaky", retries = 2, backoff = 0.1})
             sleep(1)
             submit(0, function() sleep(1) end, {name = "high"})
-            """)
+
+        """
+
+    /// After preemption and retries, -j 1 draws one slot track, and the
+    /// running counter never exceeds the slots.
+    func testOneTrackPerSlotAcrossPreemptionAndRetries() throws {
+        let directory = try CLITests.script(Self.preemptionAndRetries)
         let trace = directory.appendingPathComponent("run.trace.json")
         _ = try CLITests.run(["--virtual-time", "-j", "1", "--trace", trace.path, "jobs.lua"], in: directory)
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
@@ -244,16 +247,11 @@ final class ObservabilityTests: XCTestCase {
     /// --stats counts as many retries and preemptions as the events report.
     func testStatsCountRetriesAndPreemptionsAsTheEventsDo() throws {
         let directory = try CLITests.script(
-            """
-            policy{preempt = true}
-            submit(5, function() sleep(2) end, {name = "low"})
-            submit(6, function() error("again", 0) end, {name = "flaky", retries = 2, backoff = 0.1})
-            sleep(1)
-            submit(0, function() sleep(1) end, {name = "high"})
-            for _, name in ipairs{"A", "B"} do
-              submit(9, function() local t0 = os.clock() while os.clock() - t0 < 0.03 do end end, {name = name})
-            end
-            """)
+            Self.preemptionAndRetries + """
+                for _, name in ipairs{"A", "B"} do
+                  submit(9, function() local t0 = os.clock() while os.clock() - t0 < 0.03 do end end, {name = name})
+                end
+                """)
         let log = directory.appendingPathComponent("events.jsonl")
         let result = try CLITests.run(
             ["-j", "1", "--slice", "2", "--stats=json", "--events", log.path, "jobs.lua"], in: directory)
