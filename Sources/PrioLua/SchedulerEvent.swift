@@ -57,6 +57,7 @@ public struct SchedulerEvent: Sendable, Equatable {
 extension LuaScheduler {
     /// Reports an event to the host's observer, if it has one.
     func emit(_ kind: SchedulerEvent.Kind, _ job: JobID, reason: String? = nil) {
+        guard observed else { return }  // every suspension comes here: nothing is built without an observer
         emit(SchedulerEvent(time: 0, kind: kind, jobID: job.value, name: "", priority: 0, status: "", reason: reason))
     }
 
