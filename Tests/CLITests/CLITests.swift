@@ -153,6 +153,25 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["jobs.lua", "-j", "-1"], in: directory).stdout, "-j\t-1\n")
     }
 
+    /// The completions the README documents come out of the binary.
+    func testShellCompletionScripts() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let result = try run(["--generate-completion-script", shell])
+            XCTAssertEqual(result.status, 0, shell)
+            XCTAssertTrue(result.stdout.contains("prio-lua"), shell)
+            XCTAssertTrue(result.stdout.contains("concurrency"), shell)
+        }
+    }
+
+    /// The docs are the contract users read: they stand alone, naming no
+    /// file that is not in the repository.
+    func testTheDocsNameNoContractOutsideTheRepository() throws {
+        for name in ["docs/lua-api.md", "docs/policies.md", "docs/embedding.md", "README.md"] {
+            let text = try String(contentsOf: Self.packageRoot.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(text.contains("SPEC.md"), "\(name) refers to SPEC.md")
+        }
+    }
+
     func testHelpShowsStatsWithItsOptionalValue() throws {
         let help = try run(["--help"]).stdout
         XCTAssertTrue(help.contains("--stats[=json]"), help)

@@ -282,4 +282,45 @@ final class ObservabilityTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(running.max() ?? 0, 4)
     }
+
+    /// --explain says when a job was preempted and by whom, each failed
+    /// attempt with its error and delay, and the reason of a cancel.
+    func testExplainTellsPreemptionsFailedAttemptsAndCancelReasons() throws {
+        let directory = try CLITests.script(
+            """
+            policy{preempt = true}
+            submit(5, function() sleep(2) end, {name = "low"})
+            submit(6, function() error("again", 0) end, {name = "flaky", retries = 1, backoff = 0.5})
+            local victim = submit(9, function() sleep(10) end, {name = "victim"})
+            sleep(1)
+            submit(0, function() sleep(1) end, {name = "high"})
+            victim:cancel("not needed")
+            """)
+        let result = try CLITests.run(["--explain", "-j", "1", "jobs.lua"], in: directory)
+        XCTAssertEqual(
+            result.stdout,
+            """
+            == explain (times in seconds of virtual time) ==
+            job#1 'low': done
+                 0.000  submitted at priority 5
+                 0.000  started after waiting 0.000 s, at priority 5
+                 1.000  preempted by job#4 'high'
+                 2.000  resumed
+                 2.000  finished: done
+            job#2 'flaky': failed
+                 0.000  submitted at priority 6
+                 2.000  started after waiting 2.000 s, at priority 6
+                 2.000  attempt 1 failed: again; retry in 0.500 s
+                 2.500  started again (a retry)
+                 2.500  finished: failed
+            job#3 'victim': cancelled
+                 0.000  submitted at priority 9
+                 1.000  finished: cancelled (reason: not needed)
+            job#4 'high': done
+                 1.000  submitted at priority 0
+                 1.000  started after waiting 0.000 s, at priority 0
+                 2.000  finished: done
+
+            """)
+    }
 }
