@@ -616,14 +616,23 @@ static const char *const budget_messages[] = {
     "__tostring exceeded its time budget",
 };
 
+static int budget_spent(prio_state *st) {
+    return st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline;
+}
+
+/* Raises the error of the spent budget, naming what was budgeted. */
+static int raise_budget_spent(lua_State *L, prio_state *st) {
+    int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
+    lua_pushstring(L, budget_messages[kind]);
+    return lua_error(L);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     prio_state *st = prio_getstate(L);
-    if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
+    if (budget_spent(st)) {
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
-        int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
-        lua_pushstring(L, budget_messages[kind]);
-        lua_error(L);
+        raise_budget_spent(L, st);
     }
 }
 
@@ -665,11 +674,7 @@ int prio_in_finalizer(lua_State *L) { return lua_gc(L, LUA_GCISRUNNING) < 0; }
    preemption hook raises it where no yield is possible. */
 void prio_pattern_checkpoint(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    if (st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline) {
-        int kind = st->budget_kind >= 0 && st->budget_kind <= 2 ? st->budget_kind : 0;
-        lua_pushstring(L, budget_messages[kind]);
-        lua_error(L);
-    }
+    if (budget_spent(st)) raise_budget_spent(L, st);
     int stop = atomic_load(&st->stop_requested);
     if (stop && st->in_hook == 0) {
         lua_pushstring(L, stop == 2 ? "cancelled" : "timeout");
@@ -934,16 +939,8 @@ static int enter_coroutine(lua_State *L) {
 
 int prio_is_stopping(lua_State *L) {
     prio_state *st = prio_getstate(L);
-    int budget_spent = st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline;
-    return budget_spent || atomic_load(&st->stop_requested) != 0;
+    return budget_spent(st) || atomic_load(&st->stop_requested) != 0;
 }
-
-static int stopping(lua_State *L) {
-    lua_pushboolean(L, prio_is_stopping(L));
-    return 1;
-}
-
-void prio_push_stopping_function(lua_State *L) { lua_pushcfunction(L, stopping); }
 
 void prio_push_enter_function(lua_State *L) { lua_pushcfunction(L, enter_coroutine); }
 

@@ -51,7 +51,7 @@ extension LuaScheduler {
             case .signaled(let signal):
                 return .exec(status: 128 + Int(signal), signal: Int(signal), stdout: stdout, stderr: stderr)
             }
-        } catch let error as SubprocessError where limit != Int.max && "\(error)".contains("limit") {
+        } catch let error as SubprocessError where error.code == .outputLimitExceeded {
             handle.signal(SIGKILL)
             handle.finished()
             return .failure(outputLimitMessage(limit))

@@ -23,9 +23,11 @@ extension LuaScheduler {
     /// output becomes Lua strings, so it counts against the limit, and
     /// past it the call fails instead of buffering without bound.
     private func outputRoom() -> Int {
-        let state = prio_getstate(lua.pointer).pointee
-        guard state.limit > 0 else { return Int.max }
-        return state.limit > state.allocated ? Int(state.limit - state.allocated) : 0
+        let state = prio_getstate(lua.pointer)!  // read in place: the struct holds the slicer's lock and thread
+        let limit = state.pointee.limit
+        let allocated = state.pointee.allocated
+        guard limit > 0 else { return Int.max }
+        return limit > allocated ? Int(limit - allocated) : 0
     }
 
     /// `exec(cmd [, opts]) -> {status, stdout, stderr [, signal]}`

@@ -159,7 +159,7 @@ extension LuaScheduler {
             ("thread_expected", prio_push_thread_expected_function),
             ("coroutine_isyieldable", prio_push_coroutine_isyieldable_function),
             ("main_thread", { _ = lua_pushthread($0) }), ("traceback", prio_push_debug_traceback_function),
-            ("xpcall", prio_push_xpcall_function), ("stopping", prio_push_stopping_function),
+            ("xpcall", prio_push_xpcall_function),
         ]
         for (name, push) in helpers {
             push(lua.pointer)

@@ -270,8 +270,6 @@ void prio_set_executing(lua_State *L, lua_State *co);
 /* Pushes a C function `enter(co, ...)` for the coroutine wrappers: marks co
    as executing and returns the remaining arguments. */
 void prio_push_enter_function(lua_State *L);
-/* Pushes `stopping()`: whether the running job is being stopped (timeout, cancel). */
-void prio_push_stopping_function(lua_State *L);
 
 /* Job objects (job_objects.c): a small full userdata per job, kept in a
    weak-valued table so that a job has one object at a time; once the
