@@ -40,11 +40,7 @@ let package = Package(
         ),
         .executableTarget(name: "embed-example", dependencies: ["PrioLua"]),
         .testTarget(name: "PrioCoreTests", dependencies: ["PrioCore"]),
-        .testTarget(
-            name: "PrioLuaTests",
-            dependencies: ["PrioLua"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "PrioLuaTests", dependencies: ["PrioLua"]),
         .testTarget(name: "CLITests", dependencies: ["PrioLua"]),
     ],
     swiftLanguageModes: [.v6]

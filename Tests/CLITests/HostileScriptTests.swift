@@ -353,28 +353,9 @@ final class HostileRuns: @unchecked Sendable {
         let source = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         let expectations = try HostileExpectations(parsing: source)
         let limit = expectations.maxSeconds * timeScale
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = expectations.options + [name]
-        process.currentDirectoryURL = folder
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        let watchdog = Watchdog(process)
-        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { watchdog.fire() }
-        let errors = PipeDrain(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.wait()
-        process.waitUntilExit()
-        let killed = watchdog.disarm()
+        let run = try BoundedRun(arguments: expectations.options + [name], in: folder, limit: limit)
         return HostileRun(
-            expectations: expectations, status: process.terminationStatus,
-            signaled: process.terminationReason == .uncaughtSignal && !killed, killed: killed, limit: limit,
-            seconds: Date().timeIntervalSince(start), stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            expectations: expectations, status: run.status, signaled: run.signaled, killed: run.killed,
+            limit: limit, seconds: run.seconds, stdout: run.stdout, stderr: run.stderr)
     }
 }

@@ -44,3 +44,42 @@ final class PipeDrain: @unchecked Sendable {
         return data
     }
 }
+
+/// One run of the built `prio-lua` binary with a wall-time bound: past it the
+/// process is killed (SIGKILL) and the run says so instead of hanging the test.
+struct BoundedRun {
+    var status: Int32
+    /// The process ended by a signal it was not sent by the bound.
+    var signaled: Bool
+    /// It outlived its bound and was killed.
+    var killed: Bool
+    var seconds: Double
+    var stdout: String
+    var stderr: String
+
+    init(arguments: [String], in directory: URL, limit: Double) throws {
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        let watchdog = Watchdog(process)
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { watchdog.fire() }
+        let errors = PipeDrain(err.fileHandleForReading)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.wait()
+        process.waitUntilExit()
+        killed = watchdog.disarm()
+        status = process.terminationStatus
+        signaled = process.terminationReason == .uncaughtSignal && !killed
+        seconds = Date().timeIntervalSince(start)
+        stdout = String(decoding: outData, as: UTF8.self)
+        stderr = String(decoding: errData, as: UTF8.self)
+    }
+}
