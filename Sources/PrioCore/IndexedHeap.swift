@@ -189,12 +189,26 @@ extension IndexedHeap {
     /// Checks heap order and position bookkeeping; compiled into debug builds only.
     public func checkInvariants<Positions: HeapPositions & ~Copyable>(positions: borrowing Positions) {
         #if DEBUG
+        let violations = invariantViolations(positions: positions)
+        precondition(violations.isEmpty, violations.joined(separator: "; "))
+        #endif
+    }
+
+    /// What is wrong with heap order and position bookkeeping (empty: nothing),
+    /// so that a test can fail on it instead of stopping the process.
+    public func invariantViolations<Positions: HeapPositions & ~Copyable>(
+        positions: borrowing Positions
+    ) -> [String] {
+        var violations: [String] = []
         for index in entries.indices {
-            precondition(positions[heapPosition: entries[index].job] == Int32(index), "heap position out of date")
-            if index > 0 {
-                precondition(!(entries[index].key < entries[(index - 1) / 2].key), "heap order broken")
+            let job = entries[index].job
+            if positions[heapPosition: job] != Int32(index) {
+                violations.append("heap position of job \(job) out of date")
+            }
+            if index > 0 && entries[index].key < entries[(index - 1) / 2].key {
+                violations.append("heap order broken at job \(job)")
             }
         }
-        #endif
+        return violations
     }
 }

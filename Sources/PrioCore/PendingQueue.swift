@@ -76,8 +76,9 @@ struct PendingQueue: Sendable {
         for job in jobs { insert(job.id, key: job.key, group: job.group, positions: &positions) }
     }
 
-    func checkInvariants(positions: borrowing JobTable) {
-        for heap in heaps { heap.checkInvariants(positions: positions) }
-        precondition(heaps.reduce(0) { $0 + $1.count } == count, "pending count out of date")
+    func invariantViolations(positions: borrowing JobTable) -> [String] {
+        var violations = heaps.flatMap { $0.invariantViolations(positions: positions) }
+        if heaps.reduce(0, { $0 + $1.count }) != count { violations.append("pending count out of date") }
+        return violations
     }
 }

@@ -61,32 +61,36 @@ extension Scheduler {
     /// Checks the queues and slot counts; compiled into debug builds only.
     public func checkInvariants() {
         #if DEBUG
-        pending.checkInvariants(positions: records)
-        ready.checkInvariants(positions: records)
+        let violations = invariantViolations()
+        precondition(violations.isEmpty, violations.joined(separator: "; "))
+        #endif
+    }
+
+    /// What is wrong with the queues and slot counts (empty: nothing), so
+    /// that a test can fail on it instead of stopping the process.
+    public func invariantViolations() -> [String] {
+        var violations = pending.invariantViolations(positions: records)
+        violations += ready.invariantViolations(positions: records)
         var held = 0
         var perGroup = Array(repeating: 0, count: groups.count)
-        records.forEachLive(from: 1) { index in
-            guard records[index].holdsSlot else { return }
-            held += 1
-            let group = Int(records[index].group)
-            if group >= 0 { perGroup[group] += 1 }
-            precondition(!records[index].state.isFinished, "finished job holds a slot")
-        }
-        precondition(held == slotsHeld && held <= concurrency, "slot count out of date")
-        for (index, holder) in slotHolders.enumerated() {
-            precondition(records[Int(holder)].holderIndex == Int32(index), "slot holder index out of date")
-        }
         var queuedPerGroup = Array(repeating: 0, count: groups.count)
         records.forEachLive(from: 1) { index in
-            if records[index].state == .queued && records[index].group >= 0 {
-                queuedPerGroup[Int(records[index].group)] += 1
-            }
+            let group = Int(records[index].group)
+            if records[index].state == .queued && group >= 0 { queuedPerGroup[group] += 1 }
+            guard records[index].holdsSlot else { return }
+            held += 1
+            if group >= 0 { perGroup[group] += 1 }
+            if records[index].state.isFinished { violations.append("finished job \(index) holds a slot") }
+        }
+        if held != slotsHeld || held > concurrency { violations.append("slot count out of date") }
+        for (index, holder) in slotHolders.enumerated() where records[Int(holder)].holderIndex != Int32(index) {
+            violations.append("slot holder index of job \(holder) out of date")
         }
         for (group, slots) in groups.enumerated() {
-            precondition(perGroup[group] == slots.held, "group slot count out of date")
-            precondition(queuedPerGroup[group] == slots.queued, "group queued count out of date")
-            slots.parked.checkInvariants(positions: records)
+            if perGroup[group] != slots.held { violations.append("group \(group) slot count out of date") }
+            if queuedPerGroup[group] != slots.queued { violations.append("group \(group) queued count out of date") }
+            violations += slots.parked.invariantViolations(positions: records)
         }
-        #endif
+        return violations
     }
 }

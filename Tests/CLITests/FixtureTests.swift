@@ -63,6 +63,7 @@ final class FixtureTests: XCTestCase {
     func test_policy_hooks_call_api() throws { try check() }
     func test_policy_install_reevaluates() throws { try check() }
     func test_policy_interval() throws { try check() }
+    func test_policy_job_object_identity() throws { try check() }
     func test_policy_nil_restores_default() throws { try check() }
     func test_policy_on_deadline_cancel() throws { try check() }
     func test_policy_on_deadline_escalate() throws { try check() }
@@ -159,18 +160,23 @@ final class FixtureTests: XCTestCase {
             return
         }
         let expectedErrors = (try? String(contentsOf: base.appendingPathExtension("err"), encoding: .utf8)) ?? ""
-        let command = (["prio-lua"] + header.options + [name + ".lua"]).joined(separator: " ")
-        let run = try BoundedRun(
-            arguments: header.options + [name + ".lua"], in: Self.folder,
-            limit: header.maxSeconds * HostileRuns.timeScale)
-        if run.killed {
-            XCTFail("`\(command)` still running after \(header.maxSeconds) s, killed", file: file, line: line)
-            return
+        // Once as users run it, once with every layout probe failed, so the
+        // C fast paths (lua_mirror.h) and the API path must agree.
+        for environment in [[:], ["PRIO_LUA_SLOW_PATHS": "1"]] {
+            let prefix = environment.map { "\($0.key)=\($0.value) " }.joined()
+            let command = prefix + (["prio-lua"] + header.options + [name + ".lua"]).joined(separator: " ")
+            let run = try BoundedRun(
+                arguments: header.options + [name + ".lua"], in: Self.folder,
+                limit: header.maxSeconds * HostileRuns.timeScale, environment: environment)
+            if run.killed {
+                XCTFail("`\(command)` still running after \(header.maxSeconds) s, killed", file: file, line: line)
+                continue
+            }
+            if run.signaled { XCTFail("`\(command)` crashed with signal \(run.status)", file: file, line: line) }
+            XCTAssertEqual(run.stdout, expectedOutput, "`\(command)`: standard output differs", file: file, line: line)
+            XCTAssertEqual(run.stderr, expectedErrors, "`\(command)`: standard error differs", file: file, line: line)
+            XCTAssertEqual(run.status, header.exit, "`\(command)`: exit status differs", file: file, line: line)
         }
-        if run.signaled { XCTFail("`\(command)` crashed with signal \(run.status)", file: file, line: line) }
-        XCTAssertEqual(run.stdout, expectedOutput, "`\(command)`: standard output differs", file: file, line: line)
-        XCTAssertEqual(run.stderr, expectedErrors, "`\(command)`: standard error differs", file: file, line: line)
-        XCTAssertEqual(run.status, header.exit, "`\(command)`: exit status differs", file: file, line: line)
     }
 }
 

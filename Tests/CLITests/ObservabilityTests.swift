@@ -255,8 +255,8 @@ final class ObservabilityTests: XCTestCase {
         let log = directory.appendingPathComponent("events.jsonl")
         let result = try CLITests.run(
             ["-j", "1", "--slice", "2", "--stats=json", "--events", log.path, "jobs.lua"], in: directory)
-        let stats = try XCTUnwrap(
-            JSONSerialization.jsonObject(with: Data(result.stderr.split(separator: "\n").last!.utf8)) as? [String: Any])
+        let lastLine = try XCTUnwrap(result.stderr.split(separator: "\n").last, "no --stats line")
+        let stats = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any])
         let kinds = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
         }

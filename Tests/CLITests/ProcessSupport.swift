@@ -57,10 +57,14 @@ struct BoundedRun {
     var stdout: String
     var stderr: String
 
-    init(arguments: [String], in directory: URL, limit: Double) throws {
+    /// `environment` adds to (or overrides) this process's environment.
+    init(arguments: [String], in directory: URL, limit: Double, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = CLITests.binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = directory
         let out = Pipe()
         let err = Pipe()

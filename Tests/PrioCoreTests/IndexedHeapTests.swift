@@ -13,7 +13,7 @@ final class IndexedHeapTests: XCTestCase {
     private static func drain(_ heap: inout IndexedHeap, _ positions: inout ContiguousArray<Int32>) -> [Int32] {
         var popped: [Int32] = []
         while let job = heap.popMin(positions: &positions) {
-            heap.checkInvariants(positions: positions)
+            heap.assertInvariants(positions: positions)
             popped.append(job)
         }
         return popped
@@ -24,7 +24,7 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         for (job, priority) in [(0, 3.0), (1, -1.5), (2, 7.0), (3, 0.0), (4, 2.5)] {
             heap.insert(Int32(job), key: Self.key(priority, Int32(job)), positions: &positions)
-            heap.checkInvariants(positions: positions)
+            heap.assertInvariants(positions: positions)
         }
         XCTAssertEqual(heap.min?.job, 1)
         XCTAssertEqual(Self.drain(&heap, &positions), [1, 3, 4, 0, 2])
@@ -54,7 +54,7 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         for job in 0..<6 { heap.insert(Int32(job), key: Self.key(Double(job % 3), Int32(job)), positions: &positions) }
         heap.remove(3, positions: &positions)
-        heap.checkInvariants(positions: positions)
+        heap.assertInvariants(positions: positions)
         XCTAssertFalse(heap.contains(3, positions: positions))
         XCTAssertEqual(positions[3], -1)
         XCTAssertEqual(heap.count, 5)
@@ -74,8 +74,8 @@ final class IndexedHeapTests: XCTestCase {
         XCTAssertTrue(first.contains(1, positions: positions))
         XCTAssertFalse(second.contains(1, positions: positions))
         XCTAssertEqual(second.count, 2)
-        first.checkInvariants(positions: positions)
-        second.checkInvariants(positions: positions)
+        first.assertInvariants(positions: positions)
+        second.assertInvariants(positions: positions)
     }
 
     func testUpdateMovesJobTowardsTheFrontAndTheBack() {
@@ -83,11 +83,11 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         for job in 0..<4 { heap.insert(Int32(job), key: Self.key(Double(job), Int32(job)), positions: &positions) }
         heap.update(3, key: Self.key(-1, 3), positions: &positions)
-        heap.checkInvariants(positions: positions)
+        heap.assertInvariants(positions: positions)
         XCTAssertEqual(heap.min?.job, 3)
         heap.update(3, key: Self.key(10, 3), positions: &positions)
         heap.update(0, key: Self.key(1, 0), positions: &positions)
-        heap.checkInvariants(positions: positions)
+        heap.assertInvariants(positions: positions)
         // Job 0 now ties with job 1 at priority 1 and keeps its earlier order.
         XCTAssertEqual(Self.drain(&heap, &positions), [0, 1, 2, 3])
     }
@@ -97,7 +97,7 @@ final class IndexedHeapTests: XCTestCase {
         var heap = IndexedHeap()
         heap.insert(0, key: Self.key(1, 0), positions: &positions)
         heap.update(2, key: Self.key(-5, 2), positions: &positions)
-        heap.checkInvariants(positions: positions)
+        heap.assertInvariants(positions: positions)
         XCTAssertEqual(heap.count, 1)
         XCTAssertEqual(heap.min?.job, 0)
     }
@@ -109,7 +109,7 @@ final class IndexedHeapTests: XCTestCase {
         // Reverse the priorities; jobs 2 and 3 end up equal and keep their order.
         let newPriority: [Double] = [9, 8, 5, 5, 1, 0]
         heap.rekeyAll(positions: &positions) { Self.key(newPriority[Int($0)], Int32($0)) }
-        heap.checkInvariants(positions: positions)
+        heap.assertInvariants(positions: positions)
         XCTAssertEqual(Self.drain(&heap, &positions), [5, 4, 2, 3, 1, 0])
     }
 
@@ -177,7 +177,7 @@ final class IndexedHeapTests: XCTestCase {
                 keys = [:]
                 for (member, key) in fresh { modelInsert(member, key) }
             }
-            heap.checkInvariants(positions: positions)
+            heap.assertInvariants(positions: positions)
             XCTAssertEqual(heap.count, model.count, "count at step \(step)")
             XCTAssertEqual(heap.min?.job, model.first?.job, "min at step \(step)")
             XCTAssertEqual(heap.contains(job, positions: positions), keys[job] != nil, "contains at step \(step)")

@@ -60,66 +60,29 @@ final class JobTableTests: XCTestCase {
 }
 
 final class SchedulerReleaseTests: XCTestCase {
-    func testReleasedJobIsForgottenAndItsStaleTimersAreSkipped() {
+    func testReleasedJobIsForgottenAndItsStaleTimersAreSkipped() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) {
             ids = [$0.submit(priority: 1, deadline: 5, now: 0), $0.submit(priority: 2, now: 0)]
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.release(ids[0])
         XCTAssertTrue(s.contains(ids[0]), "an unfinished job is never released")
         XCTAssertTrue(s.finished(ids[0], .done, now: 1) == false)
         s.release(ids[0])
         XCTAssertFalse(s.contains(ids[0]))
         XCTAssertEqual(s.knownJobIDs(), [ids[1]])
-        XCTAssertEqual(s.nextStep(now: 6), .start(ids[1]), "the released job's deadline timer is skipped")
-        s.checkInvariants()
+        try s.expectStep(.start(ids[1]), "the released job's deadline timer is skipped", now: 6)
+        s.assertInvariants()
     }
 
-    func testFinishOrderIsKeptInTheRecord() {
+    func testFinishOrderIsKeptInTheRecord() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 2]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[0]), now: 0)
+        try s.expectStep(.start(ids[1]), now: 0)
         _ = s.finished(ids[1], .done, now: 1)
         _ = s.finished(ids[0], .done, now: 2)
         XCTAssertLessThan(s[ids[1]].order, s[ids[0]].order)
-    }
-}
-
-final class JobRecordSizeTests: XCTestCase {
-    /// A queued job costs its record and a heap position: 72 + 4 bytes is
-    /// what the spawn benchmark's memory target (160 bytes per queued job,
-    /// all told) was planned with.
-    func testRecordIsSeventyTwoBytes() {
-        XCTAssertEqual(MemoryLayout<JobRecord>.stride, 72)
-    }
-
-    /// A heap entry is its key (a double and a 32-bit order) and its job id,
-    /// with no padding: 16 bytes, as in the C floor's heap.
-    func testHeapEntryIsSixteenBytes() {
-        XCTAssertEqual(MemoryLayout<IndexedHeap.Entry>.stride, 16)
-    }
-}
-
-final class HostMarkTests: XCTestCase {
-    /// The runtime's mark bit (PrioLua: "this job's object is pinned") is
-    /// the job's own: setting it leaves the scheduler's bits alone, and
-    /// clearing all of them reaches every live job.
-    func testMarksAreKeptPerJobAndClearedTogether() {
-        var ids: [JobID] = []
-        var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2, 3]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        s.setHostMark(ids[0], true)
-        s.setHostMark(ids[2], true)
-        s.setHostMark(JobID(99), true)  // unknown: ignored
-        XCTAssertEqual(ids.map { s[$0].hostMark }, [true, false, true])
-        XCTAssertTrue(s[ids[0]].holdsSlot, "the scheduler's own bits are untouched")
-        s.setHostMark(ids[0], false)
-        XCTAssertEqual(ids.map { s[$0].hostMark }, [false, false, true])
-        s.setHostMark(ids[1], true)
-        s.clearHostMarks()
-        XCTAssertEqual(ids.map { s[$0].hostMark }, [false, false, false])
-        XCTAssertTrue(s[ids[0]].holdsSlot)
     }
 }

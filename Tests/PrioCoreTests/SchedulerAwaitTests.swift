@@ -3,20 +3,20 @@ import XCTest
 
 final class SchedulerAwaitTests: XCTestCase {
     /// Jobs with `priorities`, under enough slots for all, the first one running.
-    private static func firstRunning(_ priorities: [Double], ids: inout [JobID]) -> Scheduler {
+    private static func firstRunning(_ priorities: [Double], ids: inout [JobID]) throws -> Scheduler {
         var submitted: [JobID] = []
         var s = Scheduler.afterMain(concurrency: priorities.count) { submitted = $0.submitAll(priorities) }
-        precondition(s.nextStep(now: 0) == .start(submitted[0]))
+        try s.expectStep(.start(submitted[0]), now: 0)
         ids = submitted
         return s
     }
 
-    func testAwaitOnAFinishedTargetIsSatisfied() {
+    func testAwaitOnAFinishedTargetIsSatisfied() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.finished(ids[0], .done, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.await(ids[1], on: [ids[0]], mode: .all), .satisfied)
         XCTAssertEqual(s.await(ids[1], on: [ids[0]], mode: .any), .satisfied)
         XCTAssertEqual(s.await(ids[1], on: [], mode: .all), .satisfied)
@@ -24,165 +24,165 @@ final class SchedulerAwaitTests: XCTestCase {
         XCTAssertTrue(s[ids[1]].holdsSlot)
     }
 
-    func testAwaitAnyWithOneFinishedTargetIsSatisfied() {
+    func testAwaitAnyWithOneFinishedTargetIsSatisfied() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2, 3], ids: &ids)
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
         s.finished(ids[0], .done, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.await(ids[1], on: [ids[2], ids[0]], mode: .any), .satisfied)
     }
 
-    func testAwaitOnItselfIsRefused() {
+    func testAwaitOnItselfIsRefused() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2], ids: &ids)
+        var s = try Self.firstRunning([1, 2], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1], ids[0]], mode: .all), .selfAwait)
         XCTAssertEqual(s[ids[0]].state, .running)
         XCTAssertFalse(s.isAwaited(ids[1]))
     }
 
-    func testAwaitCycleIsRefusedInTheJobThatClosesIt() {
+    func testAwaitCycleIsRefusedInTheJobThatClosesIt() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2], ids: &ids)
+        var s = try Self.firstRunning([1, 2], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.await(ids[1], on: [ids[0]], mode: .all), .cycle)
         XCTAssertEqual(s[ids[1]].state, .running)
         XCTAssertFalse(s.isAwaited(ids[0]))
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testAwaitCycleThroughSeveralJobsIsRefused() {
+    func testAwaitCycleThroughSeveralJobsIsRefused() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2, 3], ids: &ids)
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.await(ids[1], on: [ids[2]], mode: .any), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[2]))
+        try s.expectStep(.start(ids[2]), now: 0)
         XCTAssertEqual(s.await(ids[2], on: [ids[0]], mode: .any), .cycle)
     }
 
-    func testAwaitAnyWakesOnTheFirstTargetToFinish() {
+    func testAwaitAnyWakesOnTheFirstTargetToFinish() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2, 3], ids: &ids)
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1], ids[2]], mode: .any), .suspended)
         XCTAssertEqual(s.awaitTargets(of: ids[0]), [ids[1], ids[2]])
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         s.sleeping(ids[1], until: 50)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[2]))
+        try s.expectStep(.start(ids[2]), now: 0)
         XCTAssertTrue(s.finished(ids[2], .failed, now: 1))
         XCTAssertFalse(s.isAwaited(ids[1]), "an await that ended no longer waits on the others")
         XCTAssertEqual(s.awaitTargets(of: ids[0]), [])
-        XCTAssertEqual(s.nextStep(now: 1), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 1)
         XCTAssertEqual(s[ids[0]].wakeReason, .awaitSatisfied)
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testAwaitAllWaitsForEveryTarget() {
+    func testAwaitAllWaitsForEveryTarget() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2, 3], ids: &ids)
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1], ids[2]], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertTrue(s.finished(ids[1], .done, now: 0))
         XCTAssertEqual(s[ids[0]].state, .awaiting)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[2]))
+        try s.expectStep(.start(ids[2]), now: 0)
         XCTAssertTrue(s.finished(ids[2], .done, now: 0))
-        XCTAssertEqual(s.nextStep(now: 0), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 0)
         XCTAssertEqual(s[ids[0]].wakeReason, .awaitSatisfied)
     }
 
-    func testCancelledTargetEndsTheAwait() {
+    func testCancelledTargetEndsTheAwait() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2], ids: &ids)
+        var s = try Self.firstRunning([1, 2], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
         XCTAssertEqual(s.cancel(ids[1], now: 0), .ready)
-        XCTAssertEqual(s.nextStep(now: 0), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 0)
         XCTAssertEqual(s[ids[0]].wakeReason, .awaitSatisfied)
     }
 
-    func testAwaitTimeoutWakesTheAwaiter() {
+    func testAwaitTimeoutWakesTheAwaiter() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2], ids: &ids)
+        var s = try Self.firstRunning([1, 2], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all, until: 10), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         s.sleeping(ids[1], until: 100)
-        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(10))
-        XCTAssertEqual(s.nextStep(now: 10), .resume(ids[0]))
+        try s.expectStep(.waitUntil(10), now: 0)
+        try s.expectStep(.resume(ids[0]), now: 10)
         XCTAssertEqual(s[ids[0]].wakeReason, .awaitTimedOut)
         XCTAssertFalse(s.isAwaited(ids[1]))
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testAwaitTimeoutIsIgnoredOnceTheTargetFinished() {
+    func testAwaitTimeoutIsIgnoredOnceTheTargetFinished() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2], ids: &ids)
+        var s = try Self.firstRunning([1, 2], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all, until: 10), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         s.finished(ids[1], .done, now: 1)
-        XCTAssertEqual(s.nextStep(now: 1), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 1)
         s.sleeping(ids[0], until: 20)
-        XCTAssertEqual(s.nextStep(now: 10), .waitUntil(20))
+        try s.expectStep(.waitUntil(20), now: 10)
         XCTAssertEqual(s[ids[0]].state, .sleeping)
         XCTAssertEqual(s[ids[0]].wakeReason, .awaitSatisfied)
     }
 
-    func testMainChunkCanAwaitAJob() {
+    func testMainChunkCanAwaitAJob() throws {
         var s = Scheduler(concurrency: 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
+        try s.expectStep(.start(.main), now: 0)
         let job = s.submit(priority: 3, now: 0)
         XCTAssertEqual(s.await(.main, on: [job], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(job))
+        try s.expectStep(.start(job), now: 0)
         XCTAssertEqual(s[job].effectivePriority, 3, "the main chunk lends no priority")
         XCTAssertTrue(s.finished(job, .done, now: 0))
-        XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
+        try s.expectStep(.resume(.main), now: 0)
         XCTAssertEqual(s[.main].wakeReason, .awaitSatisfied)
     }
 
-    func testFinishedReportsWhetherTheJobWasAwaited() {
+    func testFinishedReportsWhetherTheJobWasAwaited() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 2, 3], ids: &ids)
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
         XCTAssertTrue(s.isAwaited(ids[1]))
         XCTAssertFalse(s.isAwaited(ids[2]))
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertTrue(s.finished(ids[1], .failed, now: 0))
         XCTAssertFalse(s.isAwaited(ids[1]))
-        XCTAssertEqual(s.nextStep(now: 0), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 0)
         XCTAssertFalse(s.finished(ids[0], .done, now: 0))
         XCTAssertFalse(s.finished(ids[0], .done, now: 0), "finishing twice changes nothing")
     }
 
     // MARK: Priority inheritance
 
-    func testAwaitedJobInheritsTheWaitersPriorityUntilTheAwaitEnds() {
+    func testAwaitedJobInheritsTheWaitersPriorityUntilTheAwaitEnds() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 9], ids: &ids)
+        var s = try Self.firstRunning([1, 9], ids: &ids)
         let (a, b) = (ids[0], ids[1])
         XCTAssertEqual(s.await(a, on: [b], mode: .all, until: 10), .suspended)
         XCTAssertEqual(s[b].effectivePriority, 1)
         XCTAssertEqual(s[b].basePriority, 9)
-        XCTAssertEqual(s.nextStep(now: 0), .start(b))
+        try s.expectStep(.start(b), now: 0)
         s.sleeping(b, until: 100)
-        XCTAssertEqual(s.nextStep(now: 10), .resume(a))
+        try s.expectStep(.resume(a), now: 10)
         XCTAssertEqual(s[b].effectivePriority, 9)
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testInheritanceMovesTheTargetAheadInItsQueue() {
+    func testInheritanceMovesTheTargetAheadInItsQueue() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 5, 9]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         XCTAssertEqual(s.await(ids[0], on: [ids[2]], mode: .all), .suspended)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[2]))
+        s.assertInvariants()
+        try s.expectStep(.start(ids[2]), now: 0)
         XCTAssertEqual(s[ids[1]].state, .queued)
     }
 
-    func testInheritanceIsTransitive() {
+    func testInheritanceIsTransitive() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 9, 9], ids: &ids)
+        var s = try Self.firstRunning([1, 9, 9], ids: &ids)
         let (a, b, c) = (ids[0], ids[1], ids[2])
         XCTAssertEqual(s.await(a, on: [b], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(b))
+        try s.expectStep(.start(b), now: 0)
         XCTAssertEqual(s.await(b, on: [c], mode: .all), .suspended)
         XCTAssertEqual(s[b].effectivePriority, 1)
         XCTAssertEqual(s[c].effectivePriority, 1)
@@ -193,12 +193,12 @@ final class SchedulerAwaitTests: XCTestCase {
         XCTAssertEqual(s.cancel(a, now: 0), .awaiting)
         XCTAssertEqual(s[b].effectivePriority, 9)
         XCTAssertEqual(s[c].effectivePriority, 9)
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testInheritedPriorityStaysWhenTheTargetsBaseChanges() {
+    func testInheritedPriorityStaysWhenTheTargetsBaseChanges() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([1, 9], ids: &ids)
+        var s = try Self.firstRunning([1, 9], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
         s.setPriority(ids[1], base: 20)
         XCTAssertEqual(s[ids[1]].basePriority, 20)
@@ -207,17 +207,17 @@ final class SchedulerAwaitTests: XCTestCase {
         XCTAssertEqual(s[ids[1]].effectivePriority, -2)
     }
 
-    func testTheBestOfSeveralWaitersIsInherited() {
+    func testTheBestOfSeveralWaitersIsInherited() throws {
         var ids: [JobID] = []
-        var s = Self.firstRunning([2, 4, 9], ids: &ids)
+        var s = try Self.firstRunning([2, 4, 9], ids: &ids)
         XCTAssertEqual(s.await(ids[0], on: [ids[2]], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[2]))
+        try s.expectStep(.start(ids[2]), now: 0)
         s.sleeping(ids[2], until: 100)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.await(ids[1], on: [ids[2]], mode: .any), .suspended)
         XCTAssertEqual(s[ids[2]].effectivePriority, 2)
         s.setPriority(ids[0], base: 6)
         XCTAssertEqual(s[ids[2]].effectivePriority, 4)
-        s.checkInvariants()
+        s.assertInvariants()
     }
 }

@@ -4,13 +4,21 @@ import XCTest
 final class SchedulerFairShareTests: XCTestCase {
     /// Runs `job` from `start` to `end` holding its slot (a sleep), then finishes it.
     private static func hold(_ s: inout Scheduler, _ job: JobID, from start: Double, to end: Double) {
-        precondition(s.nextStep(now: start) == .start(job), "expected \(job) to start at \(start)")
+        let started = s.nextStep(now: start)
+        guard started == .start(job) else {
+            XCTFail("expected \(job) to start at \(start), not \(started)")
+            return
+        }
         s.sleeping(job, until: end)
-        precondition(s.nextStep(now: end) == .resume(job))
+        let resumed = s.nextStep(now: end)
+        guard resumed == .resume(job) else {
+            XCTFail("expected \(job) to resume at \(end), not \(resumed)")
+            return
+        }
         s.finished(job, .done, now: end)
     }
 
-    func testTheGroupWithLessSlotTimeGetsTheNextSlot() {
+    func testTheGroupWithLessSlotTimeGetsTheNextSlot() throws {
         var a: [JobID] = []
         var b: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) {
@@ -20,11 +28,11 @@ final class SchedulerFairShareTests: XCTestCase {
         }
         Self.hold(&s, a[0], from: 0, to: 10)
         XCTAssertEqual(s.slotTime(ofGroup: 0), 10)
-        XCTAssertEqual(s.nextStep(now: 10), .start(b[0]), "group 1 has had no slot time yet")
-        s.checkInvariants()
+        try s.expectStep(.start(b[0]), "group 1 has had no slot time yet", now: 10)
+        s.assertInvariants()
     }
 
-    func testSlotTimeIsDividedByTheGroupsWeight() {
+    func testSlotTimeIsDividedByTheGroupsWeight() throws {
         var a: [JobID] = []
         var b: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) {
@@ -36,28 +44,28 @@ final class SchedulerFairShareTests: XCTestCase {
         Self.hold(&s, b[1], from: 0, to: 5)
         Self.hold(&s, a[0], from: 5, to: 15)
         // Group 0: 10 s / 3 < group 1: 5 s / 1.
-        XCTAssertEqual(s.nextStep(now: 15), .start(a[1]))
+        try s.expectStep(.start(a[1]), now: 15)
     }
 
-    func testSlotTimeCountsTheSlotsHeldNow() {
+    func testSlotTimeCountsTheSlotsHeldNow() throws {
         var first = JobID.main
         var s = Scheduler.afterMain(concurrency: 2) {
             $0.setFairShare(weights: [:])
             first = $0.submit(priority: 1, group: 0, now: 0)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(first))
+        try s.expectStep(.start(first), now: 0)
         s.sleeping(first, until: 100)
         let sameGroup = s.submit(priority: 1, group: 0, now: 5)
         let otherGroup = s.submit(priority: 1, group: 1, now: 5)
-        XCTAssertEqual(s.nextStep(now: 5), .start(otherGroup), "group 0 has held a slot for 5 s")
+        try s.expectStep(.start(otherGroup), "group 0 has held a slot for 5 s", now: 5)
         s.sleeping(otherGroup, until: 100)
-        XCTAssertEqual(s.nextStep(now: 30), .waitUntil(100))
+        try s.expectStep(.waitUntil(100), now: 30)
         XCTAssertEqual(s.slotTime(ofGroup: 0), 30)
         XCTAssertEqual(s.slotTime(ofGroup: 1), 25)
         XCTAssertEqual(s[sameGroup].state, .queued)
     }
 
-    func testTurningFairShareOffRestoresPriorityOrder() {
+    func testTurningFairShareOffRestoresPriorityOrder() throws {
         var a: [JobID] = []
         var b: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) {
@@ -67,8 +75,8 @@ final class SchedulerFairShareTests: XCTestCase {
         }
         Self.hold(&s, a[0], from: 0, to: 10)
         s.setFairShare(weights: nil)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 10), .start(a[1]))
+        s.assertInvariants()
+        try s.expectStep(.start(a[1]), now: 10)
         XCTAssertEqual(s[b[0]].state, .queued)
     }
 }

@@ -8,30 +8,30 @@ final class SchedulerOrderingTests: XCTestCase {
         while case .start(let job) = s.nextStep(now: now) {
             order.append(job)
             s.finished(job, .done, now: now)
-            s.checkInvariants()
+            s.assertInvariants()
         }
         return order
     }
 
-    func testMainChunkIsTheFirstStep() {
+    func testMainChunkIsTheFirstStep() throws {
         var s = Scheduler(concurrency: 1)
         XCTAssertEqual(s[.main].state, .ready)
         // Even a job that a host submitted before the first step waits for main.
         let job = s.submit(priority: -1_000, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
+        try s.expectStep(.start(.main), now: 0)
         XCTAssertEqual(s[.main].state, .running)
         XCTAssertFalse(s[.main].holdsSlot)
-        s.checkInvariants()
+        s.assertInvariants()
         s.finished(.main, .done, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .start(job))
+        try s.expectStep(.start(job), now: 0)
     }
 
-    func testMainChunkRunsAheadOfReadyJobsWhenItYields() {
+    func testMainChunkRunsAheadOfReadyJobsWhenItYields() throws {
         var s = Scheduler(concurrency: 2)
-        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
+        try s.expectStep(.start(.main), now: 0)
         _ = s.submitAll([-5, -5])
         s.yielded(.main)
-        XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
+        try s.expectStep(.resume(.main), now: 0)
     }
 
     func testJobIDsCountUpInSubmissionOrder() {
@@ -44,11 +44,11 @@ final class SchedulerOrderingTests: XCTestCase {
         XCTAssertFalse(s.contains(JobID(4)))
     }
 
-    func testLowestPriorityRunsFirst() {
+    func testLowestPriorityRunsFirst() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([5, -1, 2.5, 0, 9]) }
         XCTAssertEqual(Self.runToCompletion(&s), [ids[1], ids[3], ids[2], ids[0], ids[4]])
-        XCTAssertEqual(s.nextStep(now: 0), .finished)
+        try s.expectStep(.finished, now: 0)
     }
 
     func testEqualPrioritiesRunInSubmissionOrder() {
@@ -66,7 +66,7 @@ final class SchedulerOrderingTests: XCTestCase {
             dispatched.append(step)
             guard let job = step.dispatchedJob else { return XCTFail("unexpected \(step)") }
             s.yielded(job)
-            s.checkInvariants()
+            s.assertInvariants()
         }
         XCTAssertEqual(
             dispatched,
@@ -76,26 +76,26 @@ final class SchedulerOrderingTests: XCTestCase {
             ])
     }
 
-    func testYieldStaysAheadOfWorsePriorities() {
+    func testYieldStaysAheadOfWorsePriorities() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.yielded(ids[0])
-        XCTAssertEqual(s.nextStep(now: 0), .resume(ids[0]))
+        try s.expectStep(.resume(ids[0]), now: 0)
     }
 
-    func testYieldUnderConcurrencyOneCannotStartAnEqualPendingJob() {
+    func testYieldUnderConcurrencyOneCannotStartAnEqualPendingJob() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([5, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         for _ in 0..<3 {
             s.yielded(ids[0])
-            XCTAssertEqual(s.nextStep(now: 0), .resume(ids[0]))
+            try s.expectStep(.resume(ids[0]), now: 0)
             XCTAssertEqual(s[ids[1]].state, .queued)
             XCTAssertEqual(s[ids[1]].state.status, .pending)
         }
         s.finished(ids[0], .done, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 0)
     }
 
     func testSetPriorityReordersAQueuedJob() {
@@ -103,7 +103,7 @@ final class SchedulerOrderingTests: XCTestCase {
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2, 3]) }
         s.setPriority(ids[2], base: 0)
         s.setPriority(ids[0], base: 7)
-        s.checkInvariants()
+        s.assertInvariants()
         XCTAssertEqual(s[ids[2]].basePriority, 0)
         XCTAssertEqual(s[ids[2]].effectivePriority, 0)
         XCTAssertEqual(Self.runToCompletion(&s), [ids[2], ids[1], ids[0]])
@@ -151,7 +151,7 @@ final class SchedulerOrderingTests: XCTestCase {
     /// Thousands of random submissions, priority changes, cancellations and
     /// runs under `-j 1`, against a model that scans for the least
     /// (priority, submission order).
-    func testRandomOperationsMatchLinearScanModel() {
+    func testRandomOperationsMatchLinearScanModel() throws {
         let priorities: [Double] = [-1, 0, 0.5, 2, 3]
         var rng = SplitMix64(seed: 0xC0DE_0003)
         var s = Scheduler.afterMain(concurrency: 1)
@@ -194,7 +194,7 @@ final class SchedulerOrderingTests: XCTestCase {
                     XCTAssertNil(before, "step \(step)")
                 }
             }
-            s.checkInvariants()
+            s.assertInvariants()
             XCTAssertEqual(s.unfinishedCount, model.count, "step \(step)")
             XCTAssertEqual(s.slotsHeld, 0, "step \(step)")
         }
@@ -204,6 +204,6 @@ final class SchedulerOrderingTests: XCTestCase {
         }
         XCTAssertEqual(s.unfinishedJobs(), expectedRest)
         XCTAssertEqual(Self.runToCompletion(&s, now: now), expectedRest)
-        XCTAssertEqual(s.nextStep(now: now), .finished)
+        try s.expectStep(.finished, now: now)
     }
 }

@@ -89,7 +89,7 @@ private struct RandomRun: ~Copyable {
         for _ in 0..<400 {
             let step = s.nextStep(now: now)
             steps.append(step)
-            s.checkInvariants()
+            s.assertInvariants()
             if let broken = brokenProperty(after: step) { return "\(broken) after \(step)" }
             switch step {
             case .finished: return nil

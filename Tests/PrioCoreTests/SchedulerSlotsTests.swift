@@ -2,11 +2,11 @@ import PrioCore
 import XCTest
 
 final class SchedulerSlotsTests: XCTestCase {
-    func testConcurrencyLimitsHowManyJobsHoldSlots() {
+    func testConcurrencyLimitsHowManyJobsHoldSlots() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 1, 1, 1]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        s.checkInvariants()
+        try s.expectStep(.start(ids[0]), now: 0)
+        s.assertInvariants()
         XCTAssertEqual(s.slotsHeld, 2)
         XCTAssertEqual(s.slotHoldingJobs, [ids[0], ids[1]])
         XCTAssertEqual(s[ids[1]].state, .ready)
@@ -15,72 +15,72 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s[ids[3]].state.status, .pending)
     }
 
-    func testMainChunkHoldsNoSlot() {
+    func testMainChunkHoldsNoSlot() throws {
         var s = Scheduler(concurrency: 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
+        try s.expectStep(.start(.main), now: 0)
         let job = s.submit(priority: 0, now: 0)
         s.yielded(.main)
         // Main goes on first; no slot changes hands while it can run (it may
         // still submit a better job). Once it waits, the job takes the slot.
-        XCTAssertEqual(s.nextStep(now: 0), .resume(.main))
+        try s.expectStep(.resume(.main), now: 0)
         XCTAssertEqual(s.slotHoldingJobs, [])
         s.sleeping(.main, until: 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(job))
+        try s.expectStep(.start(job), now: 0)
         XCTAssertEqual(s.slotHoldingJobs, [job])
         XCTAssertEqual(s.slotsHeld, 1)
-        s.checkInvariants()
+        s.assertInvariants()
     }
 
-    func testFinishingFreesTheSlotForTheNextPendingJob() {
+    func testFinishingFreesTheSlotForTheNextPendingJob() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         XCTAssertFalse(s.finished(ids[0], .failed, now: 1))
         XCTAssertEqual(s[ids[0]].state, .failed)
         XCTAssertFalse(s[ids[0]].holdsSlot)
         XCTAssertEqual(s.slotsHeld, 0)
-        XCTAssertEqual(s.nextStep(now: 1), .start(ids[1]))
+        try s.expectStep(.start(ids[1]), now: 1)
         XCTAssertEqual(s.slotHoldingJobs, [ids[1]])
     }
 
-    func testSleepingJobKeepsItsSlot() {
+    func testSleepingJobKeepsItsSlot() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 1]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.sleeping(ids[0], until: 10)
         XCTAssertEqual(s[ids[0]].state.status, .running)
-        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(10))
+        try s.expectStep(.waitUntil(10), now: 0)
         XCTAssertEqual(s.slotHoldingJobs, [ids[0]])
         XCTAssertEqual(s[ids[1]].state, .queued)
-        XCTAssertEqual(s.nextStep(now: 10), .resume(ids[0]))
-        s.checkInvariants()
+        try s.expectStep(.resume(ids[0]), now: 10)
+        s.assertInvariants()
     }
 
-    func testBlockedJobKeepsItsSlot() {
+    func testBlockedJobKeepsItsSlot() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 1]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.blocked(ids[0])
-        XCTAssertEqual(s.nextStep(now: 0), .idle)
+        try s.expectStep(.idle, now: 0)
         XCTAssertEqual(s.slotHoldingJobs, [ids[0]])
         XCTAssertEqual(s[ids[1]].state, .queued)
     }
 
-    func testAwaitReleasesTheSlot() {
+    func testAwaitReleasesTheSlot() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([1, 2]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
         XCTAssertEqual(s[ids[0]].state, .awaiting)
         XCTAssertEqual(s[ids[0]].state.status, .waiting)
         XCTAssertFalse(s[ids[0]].holdsSlot)
         XCTAssertEqual(s.slotsHeld, 0)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
+        s.assertInvariants()
+        try s.expectStep(.start(ids[1]), now: 0)
         XCTAssertEqual(s.slotHoldingJobs, [ids[1]])
     }
 
-    func testAwaiterTakesASlotAheadOfPendingJobsOfEqualPriority() {
+    func testAwaiterTakesASlotAheadOfPendingJobsOfEqualPriority() throws {
         var pendingEqual = JobID.main
         var awaiter = JobID.main
         var target = JobID.main
@@ -89,18 +89,18 @@ final class SchedulerSlotsTests: XCTestCase {
             awaiter = $0.submit(priority: 0, now: 0)
             target = $0.submit(priority: 1, now: 0)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(awaiter))
+        try s.expectStep(.start(awaiter), now: 0)
         // Now equal to the pending job, but submitted after it.
         s.setPriority(awaiter, base: 5)
         XCTAssertEqual(s.await(awaiter, on: [target], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(target))
+        try s.expectStep(.start(target), now: 0)
         XCTAssertTrue(s.finished(target, .done, now: 1))
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 1), .resume(awaiter))
+        s.assertInvariants()
+        try s.expectStep(.resume(awaiter), now: 1)
         XCTAssertEqual(s[pendingEqual].state, .queued)
     }
 
-    func testGroupLimitCapsTheGroupsSlotHolders() {
+    func testGroupLimitCapsTheGroupsSlotHolders() throws {
         var grouped: [JobID] = []
         var other = JobID.main
         var s = Scheduler.afterMain(concurrency: 3) {
@@ -109,8 +109,8 @@ final class SchedulerSlotsTests: XCTestCase {
             other = $0.submit(priority: 2, now: 0)
         }
         XCTAssertEqual(s.limit(group: 0), 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
-        s.checkInvariants()
+        try s.expectStep(.start(grouped[0]), now: 0)
+        s.assertInvariants()
         // The worse ungrouped job takes a slot the group may not use.
         XCTAssertEqual(s.slotHoldingJobs, [grouped[0], other])
         XCTAssertEqual(s[grouped[1]].state, .parked)
@@ -118,55 +118,55 @@ final class SchedulerSlotsTests: XCTestCase {
         XCTAssertEqual(s[grouped[1]].state.status, .pending)
     }
 
-    func testParkedJobStartsWhenAGroupSlotFrees() {
+    func testParkedJobStartsWhenAGroupSlotFrees() throws {
         var grouped: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) {
             $0.setLimit(group: 1, to: 1)
             grouped = $0.submitAll([1, 1, 1], group: 1)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        try s.expectStep(.start(grouped[0]), now: 0)
         s.sleeping(grouped[0], until: 5)
-        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(5), "a free slot, but not for this group")
-        XCTAssertEqual(s.nextStep(now: 5), .resume(grouped[0]))
+        try s.expectStep(.waitUntil(5), "a free slot, but not for this group", now: 0)
+        try s.expectStep(.resume(grouped[0]), now: 5)
         s.finished(grouped[0], .done, now: 5)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 5), .start(grouped[1]))
+        s.assertInvariants()
+        try s.expectStep(.start(grouped[1]), now: 5)
         XCTAssertEqual(s.slotHoldingJobs, [grouped[1]])
         XCTAssertEqual(s[grouped[2]].state, .parked)
     }
 
-    func testAwaitingFreesAGroupSlot() {
+    func testAwaitingFreesAGroupSlot() throws {
         var grouped: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) {
             $0.setLimit(group: 0, to: 1)
             grouped = $0.submitAll([1, 1], group: 0)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        try s.expectStep(.start(grouped[0]), now: 0)
         XCTAssertEqual(s.await(grouped[0], on: [grouped[1]], mode: .all), .suspended)
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[1]))
+        try s.expectStep(.start(grouped[1]), now: 0)
         s.finished(grouped[1], .done, now: 0)
-        XCTAssertEqual(s.nextStep(now: 0), .resume(grouped[0]))
-        s.checkInvariants()
+        try s.expectStep(.resume(grouped[0]), now: 0)
+        s.assertInvariants()
     }
 
-    func testRaisingALimitReleasesParkedJobs() {
+    func testRaisingALimitReleasesParkedJobs() throws {
         var grouped: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 3) {
             $0.setLimit(group: 0, to: 1)
             grouped = $0.submitAll([1, 1, 1], group: 0)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[0]))
+        try s.expectStep(.start(grouped[0]), now: 0)
         s.sleeping(grouped[0], until: 100)
-        XCTAssertEqual(s.nextStep(now: 0), .waitUntil(100))
+        try s.expectStep(.waitUntil(100), now: 0)
         s.setLimit(group: 0, to: 3)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 1), .start(grouped[1]))
+        s.assertInvariants()
+        try s.expectStep(.start(grouped[1]), now: 1)
         XCTAssertEqual(s.slotHoldingJobs, grouped)
     }
 
     /// A job that leaves the pending queue without taking its group's free
     /// slot (here: cancelled) must not strand the group's other parked jobs.
-    func testParkedJobsStartAfterTheGroupsOtherJobsAreCancelled() {
+    func testParkedJobsStartAfterTheGroupsOtherJobsAreCancelled() throws {
         var canceller = JobID.main
         var grouped: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 3) {
@@ -174,15 +174,15 @@ final class SchedulerSlotsTests: XCTestCase {
             canceller = $0.submit(priority: 0, now: 0)
             grouped = $0.submitAll([1, 1, 1], group: 0)
         }
-        XCTAssertEqual(s.nextStep(now: 0), .start(canceller))
+        try s.expectStep(.start(canceller), now: 0)
         XCTAssertEqual(s[grouped[1]].state, .parked)
         XCTAssertEqual(s[grouped[2]].state, .parked)
         // As `for _, j in ipairs{a, b} do j:cancel() end` would.
         XCTAssertEqual(s.cancel(grouped[0], now: 0), .ready)
         XCTAssertEqual(s.cancel(grouped[1], now: 0)?.status, .pending)
         s.finished(canceller, .done, now: 0)
-        s.checkInvariants()
-        XCTAssertEqual(s.nextStep(now: 0), .start(grouped[2]), "the group holds no slot, so its parked job may start")
+        s.assertInvariants()
+        try s.expectStep(.start(grouped[2]), "the group holds no slot, so its parked job may start", now: 0)
     }
 
     func testLimitIsNilForAnUnlimitedGroup() {

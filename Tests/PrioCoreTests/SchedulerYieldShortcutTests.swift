@@ -8,63 +8,63 @@ final class SchedulerYieldShortcutTests: XCTestCase {
     /// indeed resumes the same job at once.
     private func assertShortcut(
         _ s: inout Scheduler, _ job: JobID, now: Double = 0, is expected: Bool, line: UInt = #line
-    ) {
+    ) throws {
         XCTAssertEqual(s.yieldWouldChangeNothing(job, now: now), expected, line: line)
         guard expected else { return }
         s.yielded(job)
-        XCTAssertEqual(s.nextStep(now: now), .resume(job), "a real yield picks the job again", line: line)
+        try s.expectStep(.resume(job), "a real yield picks the job again (line \(line))", now: now)
     }
 
-    func testSoleSlotHolderWithPendingEqualsGoesOn() {
+    func testSoleSlotHolderWithPendingEqualsGoesOn() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([5, 5, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        assertShortcut(&s, ids[0], is: true)
+        try s.expectStep(.start(ids[0]), now: 0)
+        try assertShortcut(&s, ids[0], is: true)
     }
 
-    func testReadyJobOfEqualPriorityTakesItsTurn() {
+    func testReadyJobOfEqualPriorityTakesItsTurn() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([5, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        assertShortcut(&s, ids[0], is: false)
+        try s.expectStep(.start(ids[0]), now: 0)
+        try assertShortcut(&s, ids[0], is: false)
     }
 
-    func testOnlyWorseReadyJobsLetTheJobGoOn() {
+    func testOnlyWorseReadyJobsLetTheJobGoOn() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        assertShortcut(&s, ids[0], is: true)
+        try s.expectStep(.start(ids[0]), now: 0)
+        try assertShortcut(&s, ids[0], is: true)
     }
 
-    func testDueTimerGoesThroughTheRunLoop() {
+    func testDueTimerGoesThroughTheRunLoop() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 5]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
+        try s.expectStep(.start(ids[0]), now: 0)
         s.sleeping(ids[0], until: 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[1]))
-        assertShortcut(&s, ids[1], now: 0.5, is: true)
-        assertShortcut(&s, ids[1], now: 1, is: false)
+        try s.expectStep(.start(ids[1]), now: 0)
+        try assertShortcut(&s, ids[1], now: 0.5, is: true)
+        try assertShortcut(&s, ids[1], now: 1, is: false)
     }
 
-    func testFreeSlotGoesThroughTheRunLoop() {
+    func testFreeSlotGoesThroughTheRunLoop() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        assertShortcut(&s, ids[0], is: false)
+        try s.expectStep(.start(ids[0]), now: 0)
+        try assertShortcut(&s, ids[0], is: false)
     }
 
-    func testPendingJobThatMayPreemptGoesThroughTheRunLoop() {
+    func testPendingJobThatMayPreemptGoesThroughTheRunLoop() throws {
         var ids: [JobID] = []
         var s = Scheduler.afterMain(concurrency: 1) { ids = $0.submitAll([5, 9]) }
-        XCTAssertEqual(s.nextStep(now: 0), .start(ids[0]))
-        assertShortcut(&s, ids[0], is: true)
+        try s.expectStep(.start(ids[0]), now: 0)
+        try assertShortcut(&s, ids[0], is: true)
         s.preemptionEnabled = true
-        assertShortcut(&s, ids[0], is: false)
+        try assertShortcut(&s, ids[0], is: false)
     }
 
-    func testMainChunkAlwaysGoesThroughTheRunLoop() {
+    func testMainChunkAlwaysGoesThroughTheRunLoop() throws {
         var s = Scheduler(concurrency: 1)
-        XCTAssertEqual(s.nextStep(now: 0), .start(.main))
-        assertShortcut(&s, .main, is: false)
+        try s.expectStep(.start(.main), now: 0)
+        try assertShortcut(&s, .main, is: false)
     }
 }

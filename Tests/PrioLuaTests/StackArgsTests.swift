@@ -5,19 +5,15 @@ import XCTest
 /// `job:set_priority` and job fields read their arguments straight from the
 /// Lua stack once a probe has checked the layout (CLuaShim `stack_args.c`).
 /// Read directly or through the API, every kind of value must read the same.
+/// (Every fixture also runs with the probes failed: `PRIO_LUA_SLOW_PATHS`.)
 final class StackArgsTests: XCTestCase {
-    func testTheStackProbePassesOnThisLua() throws {
-        let L = try XCTUnwrap(prio_newstate(nil))
-        defer { prio_closestate(L) }
-        XCTAssertEqual(prio_openlibs_protected(L), LUA_OK)
-        XCTAssertEqual(prio_probe_stack_args(L), 1, "set_priority would make an API call per argument")
-    }
-
     func testDirectReadsAgreeWithTheAPIForEveryKindOfValue() throws {
         let L = try XCTUnwrap(prio_newstate(nil))
         defer { prio_closestate(L) }
         XCTAssertEqual(prio_openlibs_protected(L), LUA_OK)
-        XCTAssertEqual(prio_probe_stack_args(L), 1)
+        // Whether the probe passes is for the benchmarks (the API path is
+        // slower); here, only that both paths read the same.
+        prio_probe_stack_args(L)
         let block = try XCTUnwrap(lua_newuserdatauv(L, 16, 0))
         _ = lua_newuserdatauv(L, 16, 1)  // the right size, but with a user value
         _ = lua_newuserdatauv(L, 8, 0)
@@ -36,6 +32,7 @@ final class StackArgsTests: XCTestCase {
         prio_getstate(L).pointee.knows_stack_args = 0
         let viaAPI = indices.map { read(L, at: $0) }
         XCTAssertEqual(direct, viaAPI)
+        guard direct.count > 6 else { return XCTFail("read \(direct.count) values") }
         XCTAssertEqual(direct[0].userdata, UInt(bitPattern: block), "the 16-byte userdata's block")
         XCTAssertEqual(direct[3].number, -42)
         XCTAssertEqual(direct[5].number, 7.5, "a numeric string converts")

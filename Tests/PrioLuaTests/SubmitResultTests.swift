@@ -1,5 +1,3 @@
-import CLua
-import CLuaShim
 import PrioLua
 import XCTest
 
@@ -7,13 +5,6 @@ import XCTest
 /// (CLuaShim `wanted_results.c`). Every other way of calling it must still
 /// get the job, the same object the body gets.
 final class SubmitResultTests: XCTestCase {
-    func testTheCallRecordProbePassesOnThisLua() throws {
-        let L = try XCTUnwrap(prio_newstate(nil))
-        defer { prio_closestate(L) }
-        XCTAssertEqual(prio_openlibs_protected(L), LUA_OK)
-        XCTAssertEqual(prio_probe_wanted_results(L), 1, "submit would make an object for every job")
-    }
-
     func testEveryFormOfCallStillGetsTheJob() throws {
         let source = """
             local function body(job) return job end

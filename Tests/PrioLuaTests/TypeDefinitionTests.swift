@@ -60,6 +60,10 @@ final class TypeDefinitionTests: XCTestCase {
         let lines = output.contents.split(separator: "\n", omittingEmptySubsequences: false).map {
             Set($0.split(separator: " ").map(String.init))
         }
+        guard lines.count >= 3 else {
+            XCTFail("expected three lines of globals, got: \(output.contents)")
+            return ([], [], [])
+        }
         return (lines[0], lines[1], lines[2])
     }
 
