@@ -616,8 +616,20 @@ static const char *const budget_messages[] = {
     "__tostring exceeded its time budget",
 };
 
+static double thread_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A thread's CPU time grows no faster than the wall clock, so before the
+   wall-clock deadline the budget cannot be spent and the (slower) CPU
+   clock is not read. */
 static int budget_spent(prio_state *st) {
-    return st->budget_deadline > 0 && coarse_seconds() > st->budget_deadline;
+    if (st->budget_deadline <= 0) return 0;
+    double now = coarse_seconds();
+    if (now <= st->budget_deadline) return 0;
+    return now > st->budget_wall_limit || thread_cpu_seconds() > st->budget_cpu_deadline;
 }
 
 /* Raises the error of the spent budget, naming what was budgeted. */
@@ -636,12 +648,15 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     }
 }
 
-prio_budget prio_budget_begin(lua_State *L, double seconds, int what) {
+static double earlier(double outer, double inner) { return outer > 0 && outer < inner ? outer : inner; }
+
+prio_budget prio_budget_begin(lua_State *L, double seconds, double wall_seconds, int what) {
     prio_state *st = prio_getstate(L);
-    prio_budget saved = {st->budget_deadline, st->budget_kind};
-    double deadline = coarse_seconds() + seconds;
-    if (saved.deadline > 0 && saved.deadline < deadline) deadline = saved.deadline;
-    st->budget_deadline = deadline;
+    prio_budget saved = {st->budget_deadline, st->budget_cpu_deadline, st->budget_wall_limit, st->budget_kind};
+    double now = coarse_seconds();
+    st->budget_deadline = earlier(saved.deadline, now + seconds);
+    st->budget_cpu_deadline = earlier(saved.deadline > 0 ? saved.cpu_deadline : 0, thread_cpu_seconds() + seconds);
+    st->budget_wall_limit = earlier(saved.deadline > 0 ? saved.wall_limit : 0, now + wall_seconds);
     st->budget_kind = what;
     if (lua_gethook(L) != budget_hook || lua_gethookcount(L) != 1000)
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
@@ -651,6 +666,8 @@ prio_budget prio_budget_begin(lua_State *L, double seconds, int what) {
 void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook) {
     prio_state *st = prio_getstate(L);
     st->budget_deadline = saved.deadline;
+    st->budget_cpu_deadline = saved.cpu_deadline;
+    st->budget_wall_limit = saved.wall_limit;
     st->budget_kind = saved.kind;
     if (saved.deadline <= 0 && !keep_hook) lua_sethook(L, NULL, 0, 0);
 }

@@ -5,15 +5,23 @@ import PrioCore
 /// Policy hooks: calling them safely (protected, time-budgeted, never
 /// suspending) and applying what they return.
 extension LuaScheduler {
-    /// The longest a hook or rule may run before it is stopped.
+    /// The CPU time a hook or rule may use before it is stopped. CPU time,
+    /// not wall-clock time: on a busy machine a hook that does 20 ms of
+    /// work may take far longer than 100 ms to get it done.
     static let hookBudget = 0.1
+
+    /// The wall-clock time a hook or rule may take: the backstop for one
+    /// blocked in C (`os.execute`, `io.read`), which uses no CPU time.
+    static let hookWallBudget = 2.0
 
     /// Calls `fn` (below its `argumentCount` arguments on the main state)
     /// under protection and a time budget. On success leaves `resultCount`
     /// values on the stack; on failure leaves nothing and returns the error text.
     func budgetedCall(argumentCount: Int32, resultCount: Int32, context: HookContext) -> String? {
         let outermost = hookContexts.isEmpty
-        let outerBudget = outermost ? prio_budget_begin(lua.pointer, Self.hookBudget, Int32(PRIO_BUDGET_HOOK)) : nil
+        let outerBudget =
+            outermost
+            ? prio_budget_begin(lua.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_HOOK)) : nil
         hookContexts.append(context)
         let wasExecuting = prio_hook_enter(lua.pointer)
         let enforcing = prio_enforce_memory_limit(lua.pointer, 1)

@@ -275,7 +275,7 @@ extension LuaScheduler {
         closingJobs.insert(job.value)
         defer { closingJobs.remove(job.value) }
         let wasExecuting = prio_hook_enter(lua.pointer)
-        let outer = prio_budget_begin(co.pointer, Self.hookBudget, Int32(PRIO_BUDGET_CLOSE))
+        let outer = prio_budget_begin(co.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)
         prio_budget_end(co.pointer, outer, 0)
         running = caller

@@ -47,6 +47,7 @@ final class HostileScriptTests: XCTestCase {
     func test_on_submit_recursion() throws { try check() }
     func test_pattern_backtracking() throws { try check() }
     func test_pcall_loop_forever() throws { try check() }
+    func test_policy_hook_budget_is_cpu_time() throws { try check() }
     func test_policy_hook_coroutine_work() throws { try check() }
     func test_policy_hook_error_tostring_loops() throws { try check() }
     func test_policy_hook_errors() throws { try check() }

@@ -74,8 +74,10 @@ typedef struct prio_state {
     size_t limit;           /* 0 = unlimited */
     int enforce_limit;      /* the limit applies only while script code runs */
     int limit_tight;        /* the limit was hit: 1/16 of it stays free until use falls below 7/8 */
-    double budget_deadline; /* monotonic seconds; a budgeted call past it is stopped */
-    int budget_kind;        /* what a budgeted call is (PRIO_BUDGET_*), for its error */
+    double budget_deadline;     /* monotonic seconds: before it the budget cannot be spent; 0 = none */
+    double budget_cpu_deadline; /* this thread's CPU seconds: a budgeted call past it is stopped */
+    double budget_wall_limit;   /* monotonic seconds: the backstop for a call blocked in C */
+    int budget_kind;            /* what a budgeted call is (PRIO_BUDGET_*), for its error */
 
     /* Time slicing (SPEC.md §4): see prio_slice_begin. */
     _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
@@ -210,16 +212,20 @@ void prio_push_suspending_function(lua_State *L);
 
 /*
  * Time budget for policy hooks, rules, __close handlers and __tostring:
- * while armed, a count hook on L checks the clock every 1000 instructions
- * and raises "policy hook exceeded its time budget" (or the message for
- * `what`) once the budget is spent. Budgets nest: prio_budget_begin returns
- * the budget it replaced, an inner budget never ends later than the outer
- * one, and prio_budget_end puts the outer one back (a close or a
- * re-evaluation inside a policy hook leaves the hook's budget armed).
+ * while armed, a count hook on L checks every 1000 instructions and raises
+ * "policy hook exceeded its time budget" (or the message for `what`) once
+ * the call has used `seconds` of its thread's CPU time, or has taken
+ * `wall_seconds` of wall-clock time (the backstop for a call blocked in C).
+ * CPU time, so that a busy machine does not kill a legitimate hook; the CPU
+ * clock is read only once the wall clock says the budget could be spent.
+ * Budgets nest: prio_budget_begin returns the budget it replaced, an inner
+ * budget never ends later than the outer one, and prio_budget_end puts the
+ * outer one back (a close or a re-evaluation inside a policy hook leaves
+ * the hook's budget armed).
  */
 enum { PRIO_BUDGET_HOOK = 0, PRIO_BUDGET_CLOSE = 1, PRIO_BUDGET_TOSTRING = 2 };
-typedef struct prio_budget { double deadline; int kind; } prio_budget;
-prio_budget prio_budget_begin(lua_State *L, double seconds, int what);
+typedef struct prio_budget { double deadline, cpu_deadline, wall_limit; int kind; } prio_budget;
+prio_budget prio_budget_begin(lua_State *L, double seconds, double wall_seconds, int what);
 /* Restores `saved`. With no budget left, the count hook comes off L unless
    keep_hook (many budgeted calls in a row keep it installed between them). */
 void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook);
