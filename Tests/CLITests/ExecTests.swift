@@ -157,7 +157,13 @@ final class ExecTests: XCTestCase {
                 if chunk.isEmpty { break }
                 line.append(chunk)
             }
-            Thread.sleep(forTimeInterval: 0.3)  // both children spawned
+            // Both children spawned: wait for them to show up, not for a time.
+            let spawnDeadline = Date().addingTimeInterval(10)
+            while !(Self.anyProcessMentions("30.\(marker)") && Self.anyProcessMentions("31.\(marker)"))
+                && Date() < spawnDeadline
+            {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             XCTAssertFalse(watchdog.disarm(), "prio-lua did not exit on signal \(signal)")

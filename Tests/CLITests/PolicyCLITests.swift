@@ -15,8 +15,8 @@ final class PolicyCLITests: XCTestCase {
     /// arrive. A run still going after `limit` seconds is killed, and the
     /// test fails.
     func run(
-        _ arguments: [String], in directory: URL, limit: TimeInterval = 20,
-        onFirstOutput: (@Sendable () -> Void)? = nil
+        _ arguments: [String], in directory: URL, limit: TimeInterval = 30,
+        onFirstOutput: (@Sendable () -> Void)? = nil, onFirstError: (@Sendable () -> Void)? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
@@ -28,7 +28,7 @@ final class PolicyCLITests: XCTestCase {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         let stdout = PolicyTestCollector(onFirstData: onFirstOutput)
-        let stderr = PolicyTestCollector(onFirstData: nil)
+        let stderr = PolicyTestCollector(onFirstData: onFirstError)
         stdout.start(out.fileHandleForReading)
         stderr.start(err.fileHandleForReading)
         try process.run()
@@ -146,13 +146,19 @@ final class PolicyCLITests: XCTestCase {
     // MARK: - --policy FILE
 
     /// Ten jobs of priority 1...10 on one slot, each printing its base and
-    /// effective priority when it starts and then sleeping `seconds` of real time.
-    static func queueScript(jobs: Int, seconds: Double) -> String {
+    /// effective priority when it starts. The first to start then waits (up
+    /// to 20 s) until `ready` says the policy the test writes meanwhile is in
+    /// place, so the order is decided by the event, not by timing.
+    static func queueScript(jobs: Int, ready: String) -> String {
         """
+        local function ready() \(ready) end
         for p = 1, \(jobs) do
           submit(p, function(job)
             print(job.base_priority, job.priority)
-            sleep(\(seconds))
+            if p == 1 or p == \(jobs) then
+              local waited = 0
+              while not ready() and waited < 20 do sleep(0.02); waited = waited + 0.02 end
+            end
           end)
         end
         """
@@ -170,50 +176,49 @@ final class PolicyCLITests: XCTestCase {
     }
 
     func testPolicyFileChangeIsPickedUpDuringTheRun() throws {
+        // The first job waits until every pending job has the new policy's priority.
+        let newPolicyInPlace = """
+            for _, j in ipairs(jobs("pending")) do if j.priority ~= 100 - j.base_priority then return false end end
+            return true
+            """
         let dir = try directory(with: [
-            "policy.lua": Self.ascendingPolicy, "jobs.lua": Self.queueScript(jobs: 10, seconds: 0.15),
+            "policy.lua": Self.ascendingPolicy, "jobs.lua": Self.queueScript(jobs: 10, ready: newPolicyInPlace),
         ])
         let policy = dir.appendingPathComponent("policy.lua")
-        // Once the first job has started, wait a little and switch the policy.
+        // Once the first job has started, switch the policy.
         let result = try run(["--policy", "policy.lua", "jobs.lua"], in: dir) {
-            Thread.sleep(forTimeInterval: 0.3)
             try? Self.descendingPolicy.write(to: policy, atomically: true, encoding: .utf8)
         }
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stderr, "")
-        let started = startedJobs(result.stdout)
-        XCTAssertEqual(started.count, 10, result.stdout)
-        // Before the change: the old policy, lowest base first. The change is
-        // picked up within a second (the run lasts 1.5 s), and every job
-        // dispatched after it has the new policy's priority and order.
-        guard let firstNew = started.firstIndex(where: { $0.effective == 100 - $0.base }) else {
-            return XCTFail("no job followed the new policy:\n\(result.stdout)")
-        }
-        XCTAssertGreaterThanOrEqual(firstNew, 1, "the first job started before the policy changed:\n\(result.stdout)")
-        let old = started[..<firstNew]
-        let new = started[firstNew...]
-        XCTAssertTrue(old.allSatisfy { $0.effective == $0.base }, result.stdout)
-        XCTAssertEqual(old.map(\.base), Array(1...old.count), result.stdout)
-        XCTAssertTrue(new.allSatisfy { $0.effective == 100 - $0.base }, result.stdout)
-        XCTAssertEqual(new.map(\.base), Array((old.count + 1)...10).reversed(), result.stdout)
+        // The first job ran under the old policy; every job after it under the
+        // new one, in the new order.
+        let expected = ["1\t1"] + (2...10).reversed().map { "\($0)\t\(100 - $0)" }
+        XCTAssertEqual(result.stdout, expected.joined(separator: "\n") + "\n")
     }
 
     func testBrokenPolicyFileChangeIsReportedAndTheLastGoodOneStays() throws {
+        // The first job (base 10 under the descending policy) waits until the
+        // broken version has been read and reported (a marker file the test
+        // writes after its check would come too late: the report is the event).
         let dir = try directory(with: [
-            "policy.lua": Self.descendingPolicy, "jobs.lua": Self.queueScript(jobs: 10, seconds: 0.15),
+            "policy.lua": Self.descendingPolicy,
+            "jobs.lua": Self.queueScript(jobs: 10, ready: "return io.open('reported') ~= nil"),
         ])
         let policy = dir.appendingPathComponent("policy.lua")
+        let reported = dir.appendingPathComponent("reported").path
         let result = try run(["--policy", "policy.lua", "jobs.lua"], in: dir) {
-            Thread.sleep(forTimeInterval: 0.2)
             try? "return {priority = function(job) return job.base_priority end\n"
                 .write(to: policy, atomically: true, encoding: .utf8)
+        } onFirstError: {
+            _ = FileManager.default.createFile(atPath: reported, contents: nil)
         }
         XCTAssertEqual(result.status, 0, result.stderr)
         // The broken version is reported once, naming the file...
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, result.stderr)
-        XCTAssertTrue(result.stderr.hasPrefix("prio-lua: "), result.stderr)
-        XCTAssertTrue(result.stderr.contains("policy.lua"), result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("prio-lua: --policy policy.lua: "), result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix("; keeping the last good version\n"), result.stderr)
         // ...and every job, before and after it, follows the last good version.
         let started = startedJobs(result.stdout)
         XCTAssertEqual(started.map(\.base), Array((1...10).reversed()), result.stdout)
