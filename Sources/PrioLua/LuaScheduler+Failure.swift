@@ -113,7 +113,8 @@ extension LuaScheduler {
             let hasToString = state.rawField("__tostring", ofTableAt: -1) != LUA_TNIL
             state.pop(2)
             guard hasToString else { return "(error object is a \(state.typeName(at: index)) value)" }
-            let outer = prio_budget_begin(state.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_TOSTRING))
+            let outer = prio_budget_begin(
+                state.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_TOSTRING))
             let described = state.describe(at: index)
             prio_budget_end(state.pointer, outer, 0)
             if let text = described.text { return text }
