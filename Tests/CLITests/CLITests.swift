@@ -78,9 +78,9 @@ final class CLITests: XCTestCase {
             """
             for i = 1, 3 do submit(1, function() print('start ' .. i); sleep(0.05); print('end ' .. i) end) end
             """)
-        let result = try run(["-j", "3", "jobs.lua"], in: dir)
+        let result = try run(["-j", "3", "--virtual-time", "jobs.lua"], in: dir)
         XCTAssertEqual(result.stdout, "start 1\nstart 2\nstart 3\nend 1\nend 2\nend 3\n")
-        let serial = try run(["--concurrency", "1", "jobs.lua"], in: dir)
+        let serial = try run(["--concurrency", "1", "--virtual-time", "jobs.lua"], in: dir)
         XCTAssertEqual(serial.stdout, "start 1\nend 1\nstart 2\nend 2\nstart 3\nend 3\n")
     }
 

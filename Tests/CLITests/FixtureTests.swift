@@ -9,16 +9,22 @@ import XCTest
 /// its fixture and never hides the others; the header rules are in
 /// `FixtureHeader` (see `Tests/Fixtures/README.md`).
 final class FixtureTests: XCTestCase {
+    func test_await_all_already_finished() throws { try check() }
     func test_await_all_first_failure() throws { try check() }
     func test_await_all_first_values() throws { try check() }
+    func test_await_all_timeout() throws { try check() }
     func test_await_all_values() throws { try check() }
     func test_await_any() throws { try check() }
+    func test_await_any_already_finished() throws { try check() }
+    func test_await_any_timeout() throws { try check() }
+    func test_await_argument_errors() throws { try check() }
     func test_await_cancelled_raises() throws { try check() }
     func test_await_cycle() throws { try check() }
     func test_await_failed_raises() throws { try check() }
     func test_await_releases_slot() throws { try check() }
     func test_await_self() throws { try check() }
     func test_await_timeout() throws { try check() }
+    func test_await_timeout_zero() throws { try check() }
     func test_awaited_failure_unreported() throws { try check() }
     func test_awaiter_resumes_first() throws { try check() }
     func test_bad_input_errors() throws { try check() }
@@ -32,6 +38,7 @@ final class FixtureTests: XCTestCase {
     func test_deadline_option() throws { try check() }
     func test_delay_option() throws { try check() }
     func test_error_values_report() throws { try check() }
+    func test_events_priorities() throws { try check() }
     func test_job_error_isolation() throws { try check() }
     func test_job_fields() throws { try check() }
     func test_job_fields_by_any_key() throws { try check() }
@@ -88,6 +95,8 @@ final class FixtureTests: XCTestCase {
     func test_set_priority_reorders() throws { try check() }
     func test_sleep_keeps_slot() throws { try check() }
     func test_sleep_overlap_j3() throws { try check() }
+    func test_stats_percentiles() throws { try check() }
+    func test_stats_percentiles_json() throws { try check() }
     func test_thread_reuse_never_seen() throws { try check() }
     func test_timeout_option() throws { try check() }
     func test_yield_j1_pending_waits() throws { try check() }

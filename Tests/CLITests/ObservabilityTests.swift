@@ -283,6 +283,63 @@ final class ObservabilityTests: XCTestCase {
         XCTAssertLessThanOrEqual(running.max() ?? 0, 4)
     }
 
+    /// The trace names each event and draws each span with the priority the
+    /// job has at that moment, at its virtual time: the submitted priority, a
+    /// `set_priority` (also under a policy, which computes from the new base),
+    /// what an awaiter lends the job it waits on, and what a policy computes
+    /// when it is installed. Under `--virtual-time` the whole list is exact.
+    func testTraceEventsCarryTheExactPrioritiesAndTimes() throws {
+        let directory = try CLITests.script(
+            """
+            local low = submit(10, function() sleep(2) end, {name = "low"})
+            local mid = submit(5, function() sleep(1) end, {name = "mid"})
+            mid:set_priority(7)
+            submit(1, function() low:await() end, {name = "high"})
+            sleep(0.5)
+            policy{priority = function(job) return job.base_priority * 10 end}
+            mid:set_priority(3)
+            """)
+        let trace = directory.appendingPathComponent("run.trace.json")
+        let result = try CLITests.run(["--virtual-time", "-j", "2", "--trace", trace.path, "jobs.lua"], in: directory)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
+        let events = try XCTUnwrap(document?["traceEvents"] as? [[String: Any]])
+        // Instants: "at µs: name (id, priority)"; spans: "at µs +dur slot N: name (id, priority, status)".
+        let described: [String] = events.compactMap { event in
+            let args = event["args"] as? [String: Any] ?? [:]
+            let ts = event["ts"] as? Double ?? -1
+            let name = event["name"] as? String ?? "?"
+            let job = "\(args["id"] as? Int ?? -1), priority \(args["priority"] as? Double ?? .nan)"
+            switch event["ph"] as? String {
+            case "i": return "\(ts): \(name) (#\(job))"
+            case "X":
+                let dur = event["dur"] as? Double ?? -1
+                let slot = event["tid"] as? Int ?? -1
+                return "\(ts) +\(dur) slot \(slot): \(name) (#\(job), \(args["status"] as? String ?? "?"))"
+            default: return nil
+            }
+        }
+        XCTAssertEqual(
+            described,
+            [
+                "0.0: submit low (#1, priority 10.0)",
+                "0.0: submit mid (#2, priority 5.0)",
+                "0.0: priority 7 mid (#2, priority 7.0)",
+                "0.0: submit high (#3, priority 1.0)",
+                "0.0: priority 1 low (#1, priority 1.0)",
+                "0.0 +0.0 slot 1: high (#3, priority 1.0, waiting)",
+                "0.0 +0.0 slot 1: low (#1, priority 1.0, running)",
+                "0.0 +0.0 slot 2: mid (#2, priority 7.0, running)",
+                "500000.0: priority 10 low (#1, priority 10.0)",
+                "500000.0: priority 70 mid (#2, priority 70.0)",
+                "500000.0: priority 10 high (#3, priority 10.0)",
+                "500000.0: priority 30 mid (#2, priority 30.0)",
+                "1000000.0 +0.0 slot 2: mid (#2, priority 30.0, done)",
+                "2000000.0 +0.0 slot 1: low (#1, priority 10.0, done)",
+                "2000000.0 +0.0 slot 1: high (#3, priority 10.0, done)",
+            ])
+    }
+
     /// --explain says when a job was preempted and by whom, each failed
     /// attempt with its error and delay, and the reason of a cancel.
     func testExplainTellsPreemptionsFailedAttemptsAndCancelReasons() throws {

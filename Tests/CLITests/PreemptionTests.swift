@@ -30,6 +30,42 @@ final class PreemptionTests: XCTestCase {
         XCTAssertLessThan(latency, 0.05, "a job that fell due waited \(latency * 1000) ms for the running job")
     }
 
+    /// A timer that falls due cuts the running job's slice short: with a
+    /// 400 ms slice, a job whose `sleep(0.02)` ends, and one whose
+    /// `delay = 0.03` ends, start well within 200 ms of falling due, while a
+    /// CPU-bound job that never suspends holds the CPU. (A job that waited
+    /// for the slice to end would start about 380 ms late.) Slice and bound
+    /// scale together with `PRIO_TEST_TIME_SCALE`, so the gap stays wide.
+    func testTimerFallingDueCutsTheSliceShort() throws {
+        let scale = ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
+        let slice = 0.4 * scale
+        let bound = 0.2 * scale
+        let result = try runLua(
+            """
+            \(Self.spin)
+            submit(1, function()
+              local due = now() + 0.02
+              sleep(0.02)
+              print(string.format('sleeper\\t%.6f', now() - due))
+            end, {name = 'sleeper'})
+            submit(1, function()
+              print(string.format('delayed\\t%.6f', now() - (current().submitted_at + 0.03)))
+            end, {name = 'delayed', delay = 0.03})
+            submit(5, function() spin(\(slice * 2.5)) end, {name = 'spinner'})
+            """, options: ["-j", "3", "--slice", String(Int(slice * 1000))])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for name in ["sleeper", "delayed"] {
+            let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("\(name)\t") }
+            guard let late = line.flatMap({ Double($0.dropFirst(name.count + 1)) }) else {
+                return XCTFail("no \(name) line in \(result.stdout)")
+            }
+            let milliseconds = String(format: "%.3f", late * 1000)
+            print("PreemptionTests: the \(name) job started \(milliseconds) ms late (slice \(slice * 1000) ms)")
+            XCTAssertGreaterThanOrEqual(late, 0, "\(name) started before it fell due")
+            XCTAssertLessThan(late, bound, "\(name) waited \(late * 1000) ms: for the slice, not the timer")
+        }
+    }
+
     /// Equal-priority CPU-bound jobs share the CPU round-robin: their
     /// progress interleaves.
     func testEqualPriorityCPUBoundJobsInterleave() throws {
