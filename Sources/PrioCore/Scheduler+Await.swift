@@ -123,6 +123,9 @@ extension Scheduler {
     /// listed twice finds nothing left to do the second time.
     mutating func dropAwait(_ waiter: Int32) {
         guard !awaits.isEmpty, let record = awaits.removeValue(forKey: waiter) else { return }
+        if recordsPreemptions {
+            awaitEndLog.append((JobID(Int(waiter)), record.targets.map { JobID(Int($0)) }))
+        }
         for target in record.targets {
             if let index = waiters.index(forKey: target) {
                 waiters.values[index].removeAll { $0 == waiter }

@@ -31,6 +31,16 @@ extension Scheduler {
         return preemptionLog
     }
 
+    /// The awaits that ended since the last call (satisfied, timed out, or
+    /// dropped because the waiter was cancelled), each with its targets,
+    /// which no longer inherit the waiter's priority: an observer learns of
+    /// both changes when they happen, not when the waiter next runs.
+    public mutating func takeAwaitEnds() -> [(waiter: JobID, targets: [JobID])] {
+        guard !awaitEndLog.isEmpty else { return [] }
+        defer { awaitEndLog.removeAll() }
+        return awaitEndLog
+    }
+
     /// Sets policy priorities for many jobs at once (a policy `interval` or
     /// `reprioritize()`), then restores every queue's order in one pass.
     /// - Complexity: O(n) for n queued jobs, instead of n heap updates.

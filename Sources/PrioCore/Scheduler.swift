@@ -70,9 +70,11 @@ public struct Scheduler: ~Copyable, Sendable {
     public var preemptionEnabled = false
     public internal(set) var preemptionCount = 0
     /// Slot preemptions since the runtime last took them (`takePreemptions`),
-    /// recorded only while `recordsPreemptions` (an observer wants events).
+    /// and awaits that ended (`takeAwaitEnds`), recorded only while
+    /// `recordsPreemptions` (an observer wants events).
     public var recordsPreemptions = false
     var preemptionLog: [(victim: JobID, by: JobID)] = []
+    var awaitEndLog: [(waiter: JobID, targets: [JobID])] = []
     /// The time of the latest `nextStep`: when slots change hands between steps.
     var lastNow: Double = 0
     /// Slot time per group under fair sharing; nil when it is off.

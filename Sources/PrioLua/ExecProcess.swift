@@ -29,6 +29,7 @@ extension LuaScheduler {
         let feeder = try StdinFeeder(request.stdin ?? [])
         defer { feeder.closeUnusedEnds() }
         let limit = request.outputLimit
+        guard handle.spawning() else { return .failure("exec: the run is stopping on a signal") }
         do {
             let result = try await Subprocess.run(
                 executable, arguments: Arguments(request.arguments), environment: environment(of: request),
@@ -150,23 +151,39 @@ final class ProcessHandle: @unchecked Sendable {
     private let lock = NSLock()
     private var processGroup: pid_t?
     private var pendingSignal: Int32?
+    private var spawnAnnounced = false
+
+    /// About to spawn: tells `LiveProcessGroups`, which waits for the spawn
+    /// before it terminates the groups. False once the run is stopping.
+    func spawning() -> Bool {
+        guard LiveProcessGroups.shared.beginSpawn() else { return false }
+        lock.lock()
+        spawnAnnounced = true
+        lock.unlock()
+        return true
+    }
 
     func started(_ pid: pid_t) {
         lock.lock()
         processGroup = pid
+        spawnAnnounced = false
         let pending = pendingSignal
         lock.unlock()
         LiveProcessGroups.shared.insert(pid)
         if let pending { kill(-pid, pending) }
     }
 
-    /// The process has exited and been reaped: its group id may be reused.
+    /// The process has exited and been reaped (or never started): its group
+    /// id may be reused.
     func finished() {
         lock.lock()
         let group = processGroup
+        let spawnFailed = spawnAnnounced
         processGroup = nil
+        spawnAnnounced = false
         lock.unlock()
         if let group { LiveProcessGroups.shared.remove(group) }
+        if spawnFailed { LiveProcessGroups.shared.endSpawn() }
     }
 
     func signal(_ signal: Int32) {
@@ -176,16 +193,41 @@ final class ProcessHandle: @unchecked Sendable {
     }
 }
 
-/// The process groups of every running `exec` child, in this process.
+/// Every `exec` child's process group while it lives, for a process going
+/// down on a signal. A child exists before its group is listed (the spawn
+/// returns first), so spawns in flight are counted too: termination waits
+/// for them, and a group listed once termination began is killed at once.
 public final class LiveProcessGroups: @unchecked Sendable {
     public static let shared = LiveProcessGroups()
     private let lock = NSLock()
     private var groups: Set<pid_t> = []
+    private var spawnsInFlight = 0
+    private var terminating = false
 
+    /// A spawn begins; false once termination has begun (no new children).
+    func beginSpawn() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !terminating else { return false }
+        spawnsInFlight += 1
+        return true
+    }
+
+    /// A spawn that began failed: no group will be listed for it.
+    func endSpawn() {
+        lock.lock()
+        spawnsInFlight -= 1
+        lock.unlock()
+    }
+
+    /// A spawn that began has started `group`.
     func insert(_ group: pid_t) {
         lock.lock()
+        spawnsInFlight -= 1
         groups.insert(group)
+        let late = terminating
         lock.unlock()
+        if late { kill(-group, SIGKILL) }
     }
 
     func remove(_ group: pid_t) {
@@ -194,11 +236,23 @@ public final class LiveProcessGroups: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Terminates every group: TERM, then, once each group's leader has
-    /// exited or `grace` seconds have passed, KILL for whatever is left of
-    /// the group (a grandchild that ignores TERM), and waits up to `grace`
-    /// more for the leaders. For a process that is going down on a signal.
+    /// Terminates every group: waits (up to `grace`) for spawns in flight to
+    /// list theirs, then TERM, then, once each group's leader has exited or
+    /// `grace` seconds have passed, KILL for whatever is left of the group
+    /// (a grandchild that ignores TERM), and waits up to `grace` more for the
+    /// leaders. For a process that is going down on a signal.
     public func terminateAll(grace: Double = 0.5) {
+        lock.lock()
+        terminating = true
+        lock.unlock()
+        let end = Date().addingTimeInterval(grace)
+        while Date() < end {
+            lock.lock()
+            let inFlight = spawnsInFlight
+            lock.unlock()
+            if inFlight <= 0 { break }
+            usleep(1000)
+        }
         lock.lock()
         let targets = groups
         lock.unlock()

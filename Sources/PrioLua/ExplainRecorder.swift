@@ -53,7 +53,7 @@ public final class ExplainRecorder: @unchecked Sendable {
             let retry = event.retryIn.map { "; retry in \(String(format: "%.3f", $0)) s" } ?? ""
             lines[job, default: []].append(
                 "\(time)  attempt \(event.attempt ?? 0) failed: \(event.error ?? "?")\(retry)")
-        case .suspended, .resumed:
+        case .suspended, .resumed, .woken:
             break
         }
         names[job] = event.name

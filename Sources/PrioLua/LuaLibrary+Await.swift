@@ -122,7 +122,7 @@ extension LuaScheduler {
         case .any:
             let first = request.targets.filter { core[$0].state.isFinished }
                 .min { core[$0].order < core[$1].order }  // a finished job's order is its place in finishing
-            if let first, !timedOut || true { pushJobObject(first, on: state) } else { state.pushNil() }
+            if let first { pushJobObject(first, on: state) } else { state.pushNil() }  // nil: timed out
             return true
         }
     }

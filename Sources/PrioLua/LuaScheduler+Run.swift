@@ -26,9 +26,6 @@ extension LuaScheduler {
         guard let co = thread(of: job) else { return }
         let suspension = suspensions.removeValue(forKey: job.value)
         emit(.resumed, job)
-        if case .await(let request)? = suspension {
-            reportPriorityChanges(of: request.targets, reason: "inheritance ended")
-        }
         var count: Int32 = 0
         switch suspension {
         case .yield?:

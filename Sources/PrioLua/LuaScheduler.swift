@@ -224,7 +224,7 @@ public final class LuaScheduler {
             let now = reusableNow ?? clock.now
             reusableNow = nil
             let step = core.nextStep(now: now)
-            if observed { reportPreemptions() }
+            if observed { reportCoreEvents() }
             switch step {
             case .start(let job): start(job, at: now)
             case .resume(let job): resume(job)

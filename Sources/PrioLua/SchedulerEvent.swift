@@ -12,6 +12,9 @@ public struct SchedulerEvent: Sendable, Equatable {
         case preempted
         /// An attempt failed and the job will run again (`attempt`, `retryIn`, `error`).
         case failed
+        /// Its await ended (`reason` "timeout" or "targets finished") but it
+        /// has no slot yet: it is pending until `resumed`.
+        case woken
     }
 
     /// Seconds since the run started (`now()`).
@@ -79,14 +82,22 @@ extension LuaScheduler {
         sink(filled)
     }
 
-    /// Emits `preempted` for every slot the core moved from a job to a better one.
-    func reportPreemptions() {
+    /// Emits `preempted` for every slot the core moved from a job to a
+    /// better one, and for every await that ended: the targets' priorities
+    /// (no longer inherited) and, if the waiter has no slot yet, `woken`.
+    func reportCoreEvents() {
         guard observed else { return }
         for (victim, by) in core.takePreemptions() {
             emit(
                 SchedulerEvent(
                     time: 0, kind: .preempted, jobID: victim.value, name: "", priority: 0, status: "",
                     reason: "slot", by: by.value))
+        }
+        for (waiter, targets) in core.takeAwaitEnds() {
+            reportPriorityChanges(of: targets, reason: "inheritance ended")
+            guard core.contains(waiter), core[waiter].status == .pending else { continue }
+            let timedOut = core[waiter].wakeReason == .awaitTimedOut
+            emit(.woken, waiter, reason: timedOut ? "timeout" : "targets finished")
         }
     }
 

@@ -52,6 +52,8 @@ public final class TraceWriter: @unchecked Sendable {
             releaseSlot(of: event.jobID)
             let retry = event.retryIn.map { ", retry in \(formatNumber($0)) s" } ?? ""
             instant("failed (attempt \(event.attempt ?? 0)\(retry))", event, micros)
+        case .woken:
+            break  // only the counters change: waiting to pending
         }
         updateCounters(event, micros)
     }

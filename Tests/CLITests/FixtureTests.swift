@@ -38,6 +38,7 @@ final class FixtureTests: XCTestCase {
     func test_deadline_option() throws { try check() }
     func test_delay_option() throws { try check() }
     func test_error_values_report() throws { try check() }
+    func test_events_await_ends() throws { try check() }
     func test_events_priorities() throws { try check() }
     func test_job_error_isolation() throws { try check() }
     func test_job_fields() throws { try check() }

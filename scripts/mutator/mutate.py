@@ -175,9 +175,9 @@ def main():
     parser.add_argument("--scratch", type=Path, default=REPO / ".build-mutate",
                         help="scratch folder (default .build-mutate, gitignored)")
     parser.add_argument("--no-sync", action="store_true", help="use the scratch copy as it is")
-    parser.add_argument("--build-timeout", type=int, default=1200)
-    parser.add_argument("--filter-timeout", type=int, default=600)
-    parser.add_argument("--full-timeout", type=int, default=1800)
+    parser.add_argument("--build-timeout", type=int, default=900)
+    parser.add_argument("--filter-timeout", type=int, default=240)
+    parser.add_argument("--full-timeout", type=int, default=480)
     args = parser.parse_args()
 
     mutations = load_catalogue()
