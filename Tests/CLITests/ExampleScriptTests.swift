@@ -30,13 +30,14 @@ final class ExampleScriptTests: XCTestCase {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let watchdog = Watchdog(process)
-        DispatchQueue.global().asyncAfter(deadline: .now() + limit) { watchdog.fire() }
+        let watchdog = Watchdog(process, cpuSeconds: limit)
         let errors = PipeDrain(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.wait()
         process.waitUntilExit()
-        XCTAssertFalse(watchdog.disarm(), "\(name) ran longer than \(limit) s and was terminated")
+        XCTAssertFalse(
+            watchdog.disarm(),
+            "\(name) used more than \(limit) s of CPU time (or took \(limit * Watchdog.wallFactor) s) and was killed")
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))

@@ -179,7 +179,9 @@ final class FixtureTests: XCTestCase {
                 arguments: header.options + [name + ".lua"], in: Self.folder,
                 limit: header.maxSeconds * HostileRuns.timeScale, environment: environment)
             if run.killed {
-                XCTFail("`\(command)` still running after \(header.maxSeconds) s, killed", file: file, line: line)
+                XCTFail(
+                    "`\(command)` used \(header.maxSeconds) s of CPU time or ran \(header.maxSeconds * Watchdog.wallFactor) s"
+                        + ", killed", file: file, line: line)
                 continue
             }
             if run.signaled { XCTFail("`\(command)` crashed with signal \(run.status)", file: file, line: line) }

@@ -278,14 +278,15 @@ final class PreemptionTests: XCTestCase {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let scale = ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
-        let watchdog = Watchdog(process)
-        DispatchQueue.global().asyncAfter(deadline: .now() + limit * scale) { watchdog.fire() }
+        let watchdog = Watchdog(process, cpuSeconds: limit * scale)
         let errors = PipeDrain(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = errors.wait()
         process.waitUntilExit()
         let stderr = String(decoding: errData, as: UTF8.self)
-        XCTAssertFalse(watchdog.disarm(), "still running after \(limit * scale) s; killed")
+        XCTAssertFalse(
+            watchdog.disarm(),
+            "used more than \(limit * scale) s of CPU time (or took \(Watchdog.wallFactor)× that); killed")
         XCTAssertNotEqual(
             process.terminationReason, .uncaughtSignal, "crashed with signal \(process.terminationStatus)\n\(stderr)")
         for marker in ["*** Program crashed", "AddressSanitizer", "ThreadSanitizer", "LeakSanitizer", "PANIC"] {

@@ -196,6 +196,27 @@ final class SchedulerAwaitTests: XCTestCase {
         s.assertInvariants()
     }
 
+    /// A chain built from its far end: B already awaits C when A awaits B.
+    /// A's priority goes down the whole existing chain to C, so C runs ahead
+    /// of a ready job that is better than B and C but worse than A.
+    func testANewWaiterLendsItsPriorityDownAnExistingChain() throws {
+        var ids: [JobID] = []
+        var s = Scheduler.afterMain(concurrency: 2) { ids = $0.submitAll([1, 9, 9]) }
+        let (a, b, c) = (ids[0], ids[1], ids[2])
+        try s.expectStep(.start(a), now: 0)
+        try s.expectStep(.start(b), now: 0)
+        XCTAssertEqual(s.await(b, on: [c], mode: .all), .suspended)
+        try s.expectStep(.start(c), now: 0)
+        s.yielded(c)
+        let other = s.submit(priority: 5, now: 0)
+        XCTAssertEqual(s.await(a, on: [b], mode: .all), .suspended)
+        XCTAssertEqual(s[b].effectivePriority, 1)
+        XCTAssertEqual(s[c].effectivePriority, 1, "inherited from A through B")
+        try s.expectStep(.resume(c), now: 0)
+        XCTAssertEqual(s[other].state, .ready, "it has the slot A gave up, and waits behind C")
+        s.assertInvariants()
+    }
+
     func testInheritedPriorityStaysWhenTheTargetsBaseChanges() throws {
         var ids: [JobID] = []
         var s = try Self.firstRunning([1, 9], ids: &ids)
