@@ -20,27 +20,11 @@ final class ExampleScriptTests: XCTestCase {
         let script = "scripts/examples/" + name
         let path = Self.packageRoot.appendingPathComponent(script).path
         XCTAssertTrue(FileManager.default.fileExists(atPath: path), "missing \(path)")
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--virtual-time", "-j", "4", script]
-        process.currentDirectoryURL = Self.packageRoot
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let watchdog = Watchdog(process, cpuSeconds: limit)
-        let errors = PipeDrain(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.wait()
-        process.waitUntilExit()
+        let run = try BoundedRun(arguments: ["--virtual-time", "-j", "4", script], in: Self.packageRoot, limit: limit)
         XCTAssertFalse(
-            watchdog.disarm(),
+            run.killed,
             "\(name) used more than \(limit) s of CPU time (or took \(limit * Watchdog.wallFactor) s) and was killed")
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     func testBuildGraph() throws {

@@ -243,18 +243,15 @@ struct HostileExpectations {
     }
 }
 
-/// How one run of a hostile script went.
+/// How one run of a hostile script went: the run's own fields (`status`,
+/// `signaled`, `killed`, `stdout`, ...) with what its header promised.
+@dynamicMemberLookup
 struct HostileRun {
     var expectations: HostileExpectations
-    var status: Int32
-    /// The process ended by a signal (`status` is the signal number).
-    var signaled: Bool
-    /// It outlived its bound and was killed.
-    var killed: Bool
     var limit: Double
-    var seconds: Double
-    var stdout: String
-    var stderr: String
+    var run: BoundedRun
+
+    subscript<Value>(dynamicMember field: KeyPath<BoundedRun, Value>) -> Value { run[keyPath: field] }
 }
 
 /// Runs the hostile scripts in the background, a few at a time, and hands
@@ -356,8 +353,6 @@ final class HostileRuns: @unchecked Sendable {
         let expectations = try HostileExpectations(parsing: source)
         let limit = expectations.maxSeconds * timeScale
         let run = try BoundedRun(arguments: expectations.options + [name], in: folder, limit: limit)
-        return HostileRun(
-            expectations: expectations, status: run.status, signaled: run.signaled, killed: run.killed,
-            limit: limit, seconds: run.seconds, stdout: run.stdout, stderr: run.stderr)
+        return HostileRun(expectations: expectations, limit: limit, run: run)
     }
 }

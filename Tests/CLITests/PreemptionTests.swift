@@ -255,9 +255,6 @@ final class PreemptionTests: XCTestCase {
 
     typealias Result = CLITests.Result
 
-    /// The binary `CLITests` runs: `PRIO_LUA_BINARY`, or the one beside the tests.
-    static var binary: URL { CLITests.binary }
-
     /// Runs `prio-lua OPTIONS jobs.lua` on `source` in a fresh directory. A
     /// run still going after `limit` seconds (scaled by
     /// `PRIO_TEST_TIME_SCALE`) is killed and the test fails.
@@ -267,32 +264,14 @@ final class PreemptionTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try source.write(to: directory.appendingPathComponent("jobs.lua"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = options + ["jobs.lua"]
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let scale = ProcessInfo.processInfo.environment["PRIO_TEST_TIME_SCALE"].flatMap(Double.init) ?? 1
-        let watchdog = Watchdog(process, cpuSeconds: limit * scale)
-        let errors = PipeDrain(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.wait()
-        process.waitUntilExit()
-        let stderr = String(decoding: errData, as: UTF8.self)
+        let scale = HostileRuns.timeScale
+        let run = try BoundedRun(arguments: options + ["jobs.lua"], in: directory, limit: limit * scale)
         XCTAssertFalse(
-            watchdog.disarm(),
-            "used more than \(limit * scale) s of CPU time (or took \(Watchdog.wallFactor)× that); killed")
-        XCTAssertNotEqual(
-            process.terminationReason, .uncaughtSignal, "crashed with signal \(process.terminationStatus)\n\(stderr)")
-        for marker in ["*** Program crashed", "AddressSanitizer", "ThreadSanitizer", "LeakSanitizer", "PANIC"] {
-            XCTAssertFalse(stderr.contains(marker), "stderr reports \(marker):\n\(stderr)")
+            run.killed, "used more than \(limit * scale) s of CPU time (or took \(Watchdog.wallFactor)× that); killed")
+        XCTAssertFalse(run.signaled, "crashed with signal \(run.status)\n\(run.stderr)")
+        for marker in HostileScriptTests.crashMarkers where run.stderr.contains(marker) {
+            XCTFail("stderr reports \(marker):\n\(run.stderr)")
         }
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: stderr)
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
