@@ -158,9 +158,11 @@ extension LuaScheduler {
             failureObserved(job)
             state.pushField(ofRegistryTable: refs.errors, key: job.value)
             return false
-        default:
+        case .cancelled:
             state.push("cancelled")
             return false
+        case .delayed, .queued, .parked, .ready, .running, .sleeping, .blocked, .awaiting:
+            preconditionFailure("the outcome of job \(job) is read before it finished")
         }
     }
 }

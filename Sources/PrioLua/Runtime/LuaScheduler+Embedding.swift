@@ -66,10 +66,10 @@ extension LuaScheduler {
         let status = Prelude.callGlobalSource.withCString { text in
             prio_loadbuffer(L, text, Prelude.callGlobalSource.utf8.count, "=[prio.embed]", 1)
         }
-        guard status == LUA_OK else { throw PrioError.load(lua.string(at: -1) ?? "cannot build the job body") }
+        guard status == LUA_OK else { throw PrioError.submission(lua.string(at: -1) ?? "cannot build the job body") }
         prio_insert(L, -3)
         guard prio_pcall(L, 2, 1, 0) == LUA_OK else {
-            throw PrioError.load(lua.string(at: -1) ?? "cannot build the job body")
+            throw PrioError.submission(lua.string(at: -1) ?? "cannot build the job body")
         }
         lua_createtable(L, 0, 1)
         if let name {
