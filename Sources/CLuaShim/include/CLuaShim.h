@@ -23,6 +23,10 @@ enum {
 
 /* Called by the trampoline: runs Swift host function `function_id`. */
 typedef int (*prio_dispatch_fn)(lua_State *L, int function_id);
+/* The host's answer before yield() suspends (prio_set_yield_fast_path). */
+typedef int (*prio_yield_check_fn)(void *host);
+/* The host's fast path of job:set_priority (prio_set_priority_fast_path). */
+typedef int (*prio_set_priority_fn)(void *host, lua_Integer job_id, double priority);
 
 /* Where the scheduler keeps job records (PrioCore JobRecordLayout): pages
    of 2^page_shift records of `stride` bytes, NULL when freed; the offsets
@@ -97,6 +101,9 @@ typedef struct prio_state {
     int in_hook;                      /* policy hooks, rules, closes running: no preemption */
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */
     prio_job_view jobs;               /* job records, for job_index */
+    prio_dispatch_fn dispatch;        /* this state's host: runs a host function */
+    prio_yield_check_fn yield_check;  /* this state's host: yield() fast path, or NULL */
+    prio_set_priority_fn set_priority_fast; /* this state's host: set_priority fast path, or NULL */
     int knows_wanted_results;         /* prio_probe_wanted_results passed */
     int knows_stack_args;             /* prio_probe_stack_args passed */
     prio_object_slots objects;        /* job objects (job_objects.c) */
@@ -175,7 +182,8 @@ void prio_closestate_bounded(lua_State *L, double seconds, int exit_status);
 void prio_closestate(lua_State *L);
 prio_state *prio_getstate(lua_State *L);
 
-void prio_set_dispatch(prio_dispatch_fn fn);
+/* The function that runs this state's host functions (set before any runs). */
+void prio_set_dispatch(lua_State *L, prio_dispatch_fn fn);
 /* Pushes a C closure that calls Swift host function `function_id`. */
 void prio_push_host_function(lua_State *L, int function_id);
 /* Codes of the job fields the C __index answers itself (JobField on the Swift side). */
@@ -193,16 +201,15 @@ enum {
    answered in C, other fields by host function `function_id`, called with
    (job, key, code). */
 void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref);
-/* The host's check before yield() suspends: 1 when giving way would pick
-   the same job again at once, so yield() just returns true. */
-typedef int (*prio_yield_check_fn)(void *host);
-void prio_set_yield_fast_path(prio_yield_check_fn fn);
+/* The host's check before yield() suspends (this state's): 1 when giving
+   way would pick the same job again at once, so yield() just returns true. */
+void prio_set_yield_fast_path(lua_State *L, prio_yield_check_fn fn);
 /* Pushes yield(), which asks the check before host function `function_id`. */
 void prio_push_yield_function(lua_State *L, int function_id);
 /* The host's fast path for job:set_priority(p) with a valid job and a
-   finite number: returns 1 when it did the change, 0 to take the full path. */
-typedef int (*prio_set_priority_fn)(void *host, lua_Integer job_id, double priority);
-void prio_set_priority_fast_path(prio_set_priority_fn fn);
+   finite number (this state's): returns 1 when it did the change, 0 to take
+   the full path. */
+void prio_set_priority_fast_path(lua_State *L, prio_set_priority_fn fn);
 /* Pushes job:set_priority, which tries the fast path before host function `function_id`. */
 void prio_push_job_set_priority_function(lua_State *L, int function_id);
 /* Where the job records are now (after every submit); the layout is set in prio_state.jobs once. */

@@ -109,10 +109,10 @@ public final class LuaScheduler {
         coreStorage.pointee.recordsPreemptions = observed
         self.clock = RunClock(virtual: options.virtualTime)
         Self.ignoreBrokenPipes()
-        prio_set_dispatch(dispatchHostFunction)
-        prio_set_priority_fast_path(setPriorityFastPath)
-        prio_set_yield_fast_path(yieldFastPath)
         guard let state = prio_newstate(nil) else { throw PrioError.outOfMemory }
+        prio_set_dispatch(state, dispatchHostFunction)
+        prio_set_priority_fast_path(state, setPriorityFastPath)
+        prio_set_yield_fast_path(state, yieldFastPath)
         self.lua = LuaState(state)
         prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()
         try installLibrary()
