@@ -58,7 +58,7 @@
 
 
 /*
-** Checkpoint supplied by the host (shim.c). Called with the running
+** Checkpoint supplied by the host (budget.c). Called with the running
 ** thread once every PRIO_PATTERN_CHECK_INTERVAL steps of matching work.
 ** It may raise a Lua error (lua_error/luaL_error: longjmp out of the
 ** matcher), which is safe: the matcher keeps no malloc'd state and its

@@ -122,7 +122,7 @@ void prio_push_coroutine_yield_function(lua_State *L);
 void prio_push_thread_expected_function(lua_State *L);
 void prio_push_coroutine_isyieldable_function(lua_State *L);
 /* patterns.c: Lua 5.4.4's string.find, match, gmatch and gsub, calling
-   prio_pattern_checkpoint (shim.c; may raise) every 1024 steps of matching,
+   prio_pattern_checkpoint (budget.c; may raise) every 1024 steps of matching,
    so timeouts, cancellation and hook budgets hold inside a pattern.
    prio_open_patterns replaces them in the string table (call protected). */
 int prio_open_patterns(lua_State *L);
