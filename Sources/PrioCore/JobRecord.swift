@@ -97,7 +97,8 @@ public struct JobRecord: Sendable {
     var generation: UInt32
     public internal(set) var state: JobState
     public internal(set) var wakeReason: WakeReason
-    /// `holdsSlot`, `hasStarted`, `released` and `hostMark`, one bit each (so a record is 72 bytes).
+    /// `holdsSlot`, `hasStarted`, `released`, `hostMark`, `cancelRequested` and
+    /// `closing`, one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
     /// While the job holds a slot: its index in `Scheduler.slotHolders`, so
     /// giving the slot back finds it at once (at `-j 64` a search cost more
@@ -127,10 +128,26 @@ public struct JobRecord: Sendable {
         @inline(__always) set { set(Self.hostMarkBit, newValue) }
     }
 
+    /// `job:cancel()` was called while the job's own code was executing: it
+    /// is cancelled where its code next stops (`Scheduler.requestCancel`).
+    public internal(set) var cancelRequested: Bool {
+        @inline(__always) get { flags & Self.cancelRequestedBit != 0 }
+        @inline(__always) set { set(Self.cancelRequestedBit, newValue) }
+    }
+    /// Its coroutine is being closed (its `<close>` handlers run): it has
+    /// already failed, timed out or been cancelled, whatever its state says
+    /// until the close is over, so it cannot be cancelled.
+    public internal(set) var closing: Bool {
+        @inline(__always) get { flags & Self.closingBit != 0 }
+        @inline(__always) set { set(Self.closingBit, newValue) }
+    }
+
     static let holdsSlotBit: UInt8 = 1
     static let hasStartedBit: UInt8 = 2
     static let releasedBit: UInt8 = 4
     static let hostMarkBit: UInt8 = 8
+    static let cancelRequestedBit: UInt8 = 16
+    static let closingBit: UInt8 = 32
 
     @inline(__always)
     private mutating func set(_ bit: UInt8, _ on: Bool) {

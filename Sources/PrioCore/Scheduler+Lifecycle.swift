@@ -12,6 +12,7 @@ extension Scheduler {
         removeFromQueues(id)
         dropAwait(id)
         releaseSlot(id)
+        clearCancelRequest(id)
         records[job.value].state = ending == .done ? .done : .failed
         records[job.value].finishedAt = now
         records[job.value].hasStarted = false
@@ -32,6 +33,7 @@ extension Scheduler {
         removeFromQueues(id)
         dropAwait(id)
         releaseSlot(id)
+        clearCancelRequest(id)
         records[job.value].state = .cancelled
         records[job.value].finishedAt = now
         records[job.value].hasStarted = false

@@ -75,6 +75,11 @@ public struct Scheduler: ~Copyable, Sendable {
     public var recordsPreemptions = false
     var preemptionLog: [(victim: JobID, by: JobID)] = []
     var awaitEndLog: [(waiter: JobID, targets: [JobID])] = []
+    /// Jobs with `cancelRequested` set (`Scheduler+Cancel`).
+    var cancelRequestCount = 0
+    /// Coroutine closes waiting to run, and whether some are running.
+    var pendingCloses: [(job: JobID, afterError: Bool)] = []
+    var closesRunning = false
     /// The time of the latest `nextStep`: when slots change hands between steps.
     var lastNow: Double = 0
     /// Slot time per group under fair sharing; nil when it is off.

@@ -110,7 +110,7 @@ extension LuaScheduler {
     /// next suspension, and a hook cannot suspend.
     func yieldWouldChangeNothing() -> Bool {
         guard let job = running else { return false }
-        return !observed && policyWatch == nil && selfCancelled.isEmpty && core.blockedCount == 0
+        return !observed && policyWatch == nil && !core.hasCancelRequests && core.blockedCount == 0
             && hookContexts.isEmpty && core.yieldWouldChangeNothing(job, now: clock.now)
     }
 
@@ -269,15 +269,17 @@ extension LuaScheduler {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "cancel", "job expected, got \(describeArgument(lua, 1))")
         }
-        guard !core[job].state.isFinished, !closingJobs.contains(job.value) else {
+        let action = core.requestCancel(job, executing: running == job)
+        if action != .refused, let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) {
+            info.cancelReasons[job.value] = reason
+        }
+        switch action {
+        case .refused:
             lua.push(false)
             return .values(1)
-        }
-        if let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) { info.cancelReasons[job.value] = reason }
-        if running == job {
-            selfCancelled.insert(job.value)
+        case .stopExecutingJob:
             prio_request_stop(self.lua.pointer, 2)
-        } else {
+        case .cancelNow:
             cancel(job)
         }
         lua.push(true)

@@ -19,7 +19,7 @@ extension LuaScheduler {
             return
         }
         prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))  // closed by id below
-        if selfCancelled.remove(job.value) != nil {
+        if core.isCancelRequested(job) {
             lua.pop()
             close(job, afterError: true)
             recordCancelled(job)

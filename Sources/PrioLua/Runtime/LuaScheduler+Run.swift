@@ -111,7 +111,7 @@ extension LuaScheduler {
             }
         }
         prio_slice_begin(lua.pointer, co.pointer, monotonic, wakeIn, stopIn)
-        if !selfCancelled.isEmpty, selfCancelled.contains(job.value) { prio_request_stop(lua.pointer, 2) }
+        if core.isCancelRequested(job) { prio_request_stop(lua.pointer, 2) }
     }
 
     /// The job's coroutine yielded: record what it waits for in the core.
@@ -119,7 +119,7 @@ extension LuaScheduler {
         prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
         let request = requested ?? .yield
         requested = nil
-        if !selfCancelled.isEmpty, selfCancelled.remove(job.value) != nil {
+        if core.isCancelRequested(job) {
             cancel(job)
             return
         }
@@ -154,7 +154,7 @@ extension LuaScheduler {
             core.finished(.main, .done, now: clock.now)
             return
         }
-        if timeoutPassed(for: job), selfCancelled.isEmpty || !selfCancelled.contains(job.value) {
+        if timeoutPassed(for: job), !core.isCancelRequested(job) {
             co.top = 0  // it ran past its timeout in C, where no preemption point is: not done
             prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
             failTimedOut(job)
@@ -162,7 +162,7 @@ extension LuaScheduler {
         }
         storeResults(of: job, co, count: resultCount)
         prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
-        if !selfCancelled.isEmpty, selfCancelled.remove(job.value) != nil {
+        if core.isCancelRequested(job) {
             recordCancelled(job)
             return
         }
@@ -251,17 +251,11 @@ extension LuaScheduler {
         stopExternalWork(of: job)
         guard thread(of: job) != nil else { return }
         suspensions[job.value] = nil
-        pendingCloses.append((job, afterError))
-        guard !closingCoroutines else { return }
-        closingCoroutines = true
-        defer { closingCoroutines = false }
-        var next = 0
-        while next < pendingCloses.count {
-            let (queued, queuedAfterError) = pendingCloses[next]
-            next += 1
-            resetCoroutine(of: queued, afterError: queuedAfterError)
+        guard core.queueClose(job, afterError: afterError) else { return }
+        while let next = core.nextClose() {
+            resetCoroutine(of: next.job, afterError: next.afterError)
+            core.closeDone(next.job)
         }
-        pendingCloses.removeAll()
     }
 
     private func resetCoroutine(of job: JobID, afterError: Bool) {
@@ -269,8 +263,6 @@ extension LuaScheduler {
         // The job's own code runs in its handlers: current() is the job.
         let caller = running
         running = job
-        closingJobs.insert(job.value)
-        defer { closingJobs.remove(job.value) }
         let wasExecuting = prio_hook_enter(lua.pointer)
         let outer = prio_budget_begin(co.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)

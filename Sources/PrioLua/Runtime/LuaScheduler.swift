@@ -39,8 +39,6 @@ public final class LuaScheduler {
     @exclusivity(unchecked) var info = JobInfoTable()
     var groupIndex: [String: Int] = [:]
     var groupNames: [String] = []
-    /// Jobs that cancelled themselves; they stop at their next suspension.
-    @exclusivity(unchecked) var selfCancelled: Set<Int> = []
     /// Finished jobs waiting to be released (`LuaScheduler+Release`).
     @exclusivity(unchecked) var releaseQueue = ReleaseQueue()
     /// What the run keeps of the jobs it released.
@@ -70,12 +68,6 @@ public final class LuaScheduler {
     var retryCount = 0
     /// The effective priority last reported in an event, per job.
     @exclusivity(unchecked) var reportedPriority: [Int: Double] = [:]
-    /// Coroutines waiting to be closed, and whether a close is under way.
-    var pendingCloses: [(JobID, Bool)] = []
-    var closingCoroutines = false
-    /// Jobs whose coroutine is being closed: they have already failed or
-    /// been cancelled or timed out, so `cancel` on them returns false.
-    var closingJobs: Set<Int> = []
     /// Resumes that ended at a time-slice preemption point.
     var slicePreemptions = 0
     /// Swift functions registered under Lua names, by id - firstRegisteredID.
