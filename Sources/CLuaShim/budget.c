@@ -50,7 +50,7 @@ static int raise_budget_spent(lua_State *L, prio_state *st) {
 
 void prio_budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (prio_budget_spent(st)) {
         lua_sethook(L, prio_budget_hook, LUA_MASKCOUNT, 1);  /* and again at every instruction */
         raise_budget_spent(L, st);
@@ -60,7 +60,7 @@ void prio_budget_hook(lua_State *L, lua_Debug *ar) {
 static double earlier(double outer, double inner) { return outer > 0 && outer < inner ? outer : inner; }
 
 prio_budget prio_budget_begin(lua_State *L, double seconds, double wall_seconds, int what) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     prio_budget saved = {st->budget_deadline, st->budget_cpu_deadline, st->budget_wall_limit, st->budget_kind};
     double now = coarse_seconds();
     st->budget_deadline = earlier(saved.deadline, now + seconds);
@@ -73,7 +73,7 @@ prio_budget prio_budget_begin(lua_State *L, double seconds, double wall_seconds,
 }
 
 void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     st->budget_deadline = saved.deadline;
     st->budget_cpu_deadline = saved.cpu_deadline;
     st->budget_wall_limit = saved.wall_limit;
@@ -82,7 +82,7 @@ void prio_budget_end(lua_State *L, prio_budget saved, int keep_hook) {
 }
 
 void prio_budget_drop_idle_hook(lua_State *L) {
-    if (prio_getstate(L)->budget_deadline <= 0 && lua_gethook(L) == prio_budget_hook) lua_sethook(L, NULL, 0, 0);
+    if (state_of(L)->budget_deadline <= 0 && lua_gethook(L) == prio_budget_hook) lua_sethook(L, NULL, 0, 0);
 }
 
 int prio_called_as_method(lua_State *L) {
@@ -99,7 +99,7 @@ int prio_in_finalizer(lua_State *L) { return lua_gc(L, LUA_GCISRUNNING) < 0; }
    passed timeout or its cancellation is raised right there, as the
    preemption hook raises it where no yield is possible. */
 void prio_pattern_checkpoint(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (prio_budget_spent(st)) raise_budget_spent(L, st);
     int stop = atomic_load(&st->stop_requested);
     if (stop && st->in_hook == 0) {

@@ -32,7 +32,7 @@ static void push_number(lua_State *L, double value) {
 /* Answers the numeric field `code` of job `id` from its record; 0 when
    the host has to (other fields, or a job it no longer knows). */
 static int push_record_field(lua_State *L, lua_Integer id, lua_Integer code) {
-    const prio_job_view *v = &prio_getstate(L)->jobs;
+    const prio_job_view *v = &state_of(L)->jobs;
     const char *record;
     double value;
     switch (code) {
@@ -82,7 +82,7 @@ static unsigned field_cache_slot(const void *name) {
    pointers, so the pointer identifies the field (a key of another type
    reads as NULL, which matches nothing). Returns 1 when it pushed the field. */
 static int push_cached_field(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     const void *name = arg_string(L, st, 2);
     prio_job_view *v = &st->jobs;
     unsigned slot = field_cache_slot(name);
@@ -98,7 +98,7 @@ static int push_cached_field(lua_State *L) {
 
 static void remember_field(lua_State *L, int name_index, lua_Integer code) {
     const void *name = prio_arg_string(L, name_index);
-    prio_job_view *v = &prio_getstate(L)->jobs;
+    prio_job_view *v = &state_of(L)->jobs;
     unsigned slot = field_cache_slot(name);
     v->field_names[slot] = name;
     v->field_codes[slot] = (int)code;
@@ -133,7 +133,7 @@ static int job_index(lua_State *L) {
    anything else (a bad argument, a policy to consult, an observer to tell)
    to host function `function_id` (upvalue 1), which also words the errors. */
 static int job_set_priority(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (st->set_priority_fast != NULL) {
         lua_Integer id = job_box_id(L, st, 1);
         int is_number = 0;
@@ -162,11 +162,11 @@ void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref) {
 }
 
 void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count) {
-    prio_job_view *v = &prio_getstate(L)->jobs;
+    prio_job_view *v = &state_of(L)->jobs;
     v->pages = (const void *const *)pages;
     v->word_pages = (int32_t *const *)word_pages;
     v->page_count = page_count;
 }
 
 
-void prio_set_priority_fast_path(lua_State *L, prio_set_priority_fn fn) { prio_getstate(L)->set_priority_fast = fn; }
+void prio_set_priority_fast_path(lua_State *L, prio_set_priority_fn fn) { state_of(L)->set_priority_fast = fn; }

@@ -7,6 +7,20 @@
 
 #include "CLuaShim.h"
 #include <lauxlib.h>
+#include <stdint.h>
+
+/* Every thread's extra space holds the state pointer (Lua copies the main
+   thread's into each new one); its low bits mark what the thread is. */
+#define THREAD_IS_JOB ((uintptr_t)1)
+#define THREAD_SEEN ((uintptr_t)2)
+#define THREAD_REGISTERED ((uintptr_t)4) /* in the table of job threads (job_threads.c) */
+#define THREAD_IS_MAIN_CHUNK ((uintptr_t)8) /* the script's main chunk: Lua's main thread to scripts */
+#define THREAD_FLAGS (THREAD_IS_JOB | THREAD_SEEN | THREAD_REGISTERED | THREAD_IS_MAIN_CHUNK)
+
+/* prio_getstate, inline for the shim's own hot paths (hooks, trampoline). */
+static inline prio_state *state_of(lua_State *L) {
+    return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~THREAD_FLAGS);
+}
 
 /* The count hook of a time budget (budget.c); enter_coroutine and the
    slicer give it to threads a budgeted call reaches. */
@@ -34,7 +48,7 @@ static inline int resume_continuation(lua_State *L, int status, lua_KContext ctx
    called from the C function Lua called, so that errors name the caller's
    line (luaL_where level 1). */
 static inline int call_host(lua_State *L, int id) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (st->dispatch == NULL) return luaL_error(L, "prio-lua: this Lua state has no host");
     int enforcing = st->enforce_limit;
     st->enforce_limit = 0;
@@ -51,11 +65,11 @@ static inline int call_host(lua_State *L, int id) {
         return lua_error(L);
     case PRIO_SUSPEND:
         if (!lua_isyieldable(L)) {
-            prio_getstate(L)->suspending = 0;
+            state_of(L)->suspending = 0;
             return luaL_error(L, "cannot suspend here (inside a C call such as a metamethod or a sort comparator)");
         }
         lua_settop(L, 0);
-        prio_getstate(L)->suspending = 1;
+        state_of(L)->suspending = 1;
         return lua_yieldk(L, 0, 0, resume_continuation);
     default:
         return luaL_error(L, "prio-lua: bad host function status %d", r);

@@ -8,7 +8,7 @@
 
 static void preempt_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (atomic_load(&st->armed_generation) != atomic_load(&st->slice_generation)) {
         lua_sethook(L, NULL, 0, 0);  /* armed for an earlier resume */
         return;
@@ -173,7 +173,7 @@ void prio_slicer_stop(prio_state *st) {
 }
 
 void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, double stop_in) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     /* preempted and preempt_deferred are written only on this thread (by
        preempt_hook, which runs inside the resume). */
     atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
@@ -202,13 +202,13 @@ void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, d
 }
 
 lua_State *prio_hook_enter(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     st->in_hook += 1;
     return atomic_load(&st->executing);
 }
 
 void prio_hook_leave(lua_State *L, lua_State *job_thread, lua_State *was_executing) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     st->in_hook -= 1;
     set_executing(st, was_executing);
     if (st->in_hook == 0 && atomic_exchange(&st->preempt_deferred, 0) && job_thread != NULL) {
@@ -217,14 +217,14 @@ void prio_hook_leave(lua_State *L, lua_State *job_thread, lua_State *was_executi
     }
 }
 
-int prio_preemption_deferred(lua_State *L) { return atomic_load(&prio_getstate(L)->preempt_deferred); }
+int prio_preemption_deferred(lua_State *L) { return atomic_load(&state_of(L)->preempt_deferred); }
 
 void prio_request_stop(lua_State *L, int reason) {
-    atomic_store(&prio_getstate(L)->stop_requested, reason);
+    atomic_store(&state_of(L)->stop_requested, reason);
 }
 
 int prio_slice_end(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     set_executing(st, NULL);
     next_generation(st, 0);  /* any arm still pending is now stale */
     /* A stop belongs to the resume that asked for it: hooks and closes run
@@ -236,7 +236,7 @@ int prio_slice_end(lua_State *L) {
     return preempted;
 }
 
-void prio_set_executing(lua_State *L, lua_State *co) { set_executing(prio_getstate(L), co); }
+void prio_set_executing(lua_State *L, lua_State *co) { set_executing(state_of(L), co); }
 
 static int enter_coroutine(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
@@ -244,21 +244,21 @@ static int enter_coroutine(lua_State *L) {
         prio_set_executing(L, co);
         /* A job being stopped stops in whatever coroutine it runs next
            (one it resumes, or one whose __close handlers a close runs). */
-        prio_state *st = prio_getstate(L);
+        prio_state *st = state_of(L);
         if (atomic_load(&st->stop_requested) && st->in_hook == 0) {
             atomic_store(&st->armed_generation, atomic_load(&st->slice_generation));
             lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1);
         }
         /* A budgeted call (a policy hook) must not escape its budget by
            resuming a coroutine made before it: give that thread the hook too. */
-        if (prio_getstate(L)->budget_deadline > 0 && lua_gethook(co) != prio_budget_hook)
+        if (state_of(L)->budget_deadline > 0 && lua_gethook(co) != prio_budget_hook)
             lua_sethook(co, prio_budget_hook, LUA_MASKCOUNT, 1000);
     }
     return lua_gettop(L) - 1;
 }
 
 int prio_is_stopping(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     return prio_budget_spent(st) || atomic_load(&st->stop_requested) != 0;
 }
 

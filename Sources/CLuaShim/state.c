@@ -123,7 +123,7 @@ static void *close_watchdog(void *arg) {
 }
 
 void prio_closestate_bounded(lua_State *L, double seconds, int exit_status) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     prio_slicer_stop(st);
     /* The memory limit holds until the state is gone: a finalizer that
        allocates past it gets "not enough memory" (a warning), as in a run. */
@@ -156,10 +156,10 @@ void prio_closestate_bounded(lua_State *L, double seconds, int exit_status) {
 void prio_closestate(lua_State *L) { prio_closestate_bounded(L, 0, 0); }
 
 
-void prio_set_memory_limit(lua_State *L, size_t bytes) { prio_getstate(L)->limit = bytes; }
+void prio_set_memory_limit(lua_State *L, size_t bytes) { state_of(L)->limit = bytes; }
 
 int prio_enforce_memory_limit(lua_State *L, int on) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     int old = st->enforce_limit;
     st->enforce_limit = on;
     return old;

@@ -1,20 +1,11 @@
 /* Lua threads: the state pointer and flags in each thread's extra space, and
    the coroutine functions that keep the main chunk Lua's main thread to scripts. */
 #include "CLuaShim.h"
+#include "shim_internal.h"
 #include <lauxlib.h>
 #include <stdint.h>
 
-/* Every thread's extra space holds the state pointer (Lua copies the main
-   thread's into each new one); its low bit marks a job's own coroutine. */
-#define THREAD_IS_JOB ((uintptr_t)1)
-#define THREAD_SEEN ((uintptr_t)2)
-#define THREAD_REGISTERED ((uintptr_t)4) /* in the table of job threads (job_threads.c) */
-#define THREAD_IS_MAIN_CHUNK ((uintptr_t)8) /* the script's main chunk: Lua's main thread to scripts */
-#define THREAD_FLAGS (THREAD_IS_JOB | THREAD_SEEN | THREAD_REGISTERED | THREAD_IS_MAIN_CHUNK)
-
-prio_state *prio_getstate(lua_State *L) {
-    return (prio_state *)(*(uintptr_t *)lua_getextraspace(L) & ~THREAD_FLAGS);
-}
+prio_state *prio_getstate(lua_State *L) { return state_of(L); }
 
 int prio_thread_was_seen(lua_State *co) { return (*(uintptr_t *)lua_getextraspace(co) & THREAD_SEEN) != 0; }
 

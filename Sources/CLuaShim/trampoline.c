@@ -14,7 +14,7 @@ void prio_push_host_function(lua_State *L, int function_id) {
 }
 
 static int suspending(lua_State *L) {
-    lua_pushboolean(L, prio_getstate(L)->suspending);
+    lua_pushboolean(L, state_of(L)->suspending);
     return 1;
 }
 
@@ -24,7 +24,7 @@ void prio_push_suspending_function(lua_State *L) { lua_pushcfunction(L, suspendi
 /* yield(). When the host says giving way would change nothing, it returns
    true at once; otherwise host function `function_id` (upvalue 1) suspends. */
 static int job_yield(lua_State *L) {
-    prio_state *st = prio_getstate(L);
+    prio_state *st = state_of(L);
     if (st->yield_check != NULL && lua_isyieldable(L) && st->yield_check(st->host)) {
         lua_pushboolean(L, 1);
         return 1;
@@ -38,6 +38,6 @@ void prio_push_yield_function(lua_State *L, int function_id) {
 }
 
 
-void prio_set_dispatch(lua_State *L, prio_dispatch_fn fn) { prio_getstate(L)->dispatch = fn; }
+void prio_set_dispatch(lua_State *L, prio_dispatch_fn fn) { state_of(L)->dispatch = fn; }
 
-void prio_set_yield_fast_path(lua_State *L, prio_yield_check_fn fn) { prio_getstate(L)->yield_check = fn; }
+void prio_set_yield_fast_path(lua_State *L, prio_yield_check_fn fn) { state_of(L)->yield_check = fn; }
