@@ -10,6 +10,7 @@
  * lua_newthread per job and the collector's work on each.
  */
 #include "CLuaShim.h"
+#include "prio_state.h"
 
 #define PRIO_THREAD_POOL_LIMIT 16
 

@@ -6,6 +6,7 @@
 #define PRIO_SHIM_INTERNAL_H
 
 #include "CLuaShim.h"
+#include "prio_state.h"
 #include <lauxlib.h>
 #include <stdint.h>
 

@@ -6,6 +6,7 @@
 #define PRIO_STACK_ARGS_H
 
 #include "CLuaShim.h"
+#include "prio_state.h"
 #include "lua_mirror.h"
 
 static const mirror_value none_slot; /* tag 0: nil, like an index past the top */

@@ -182,3 +182,32 @@ int prio_gc_step(lua_State *L, int kilobytes) { return lua_gc(L, LUA_GCSTEP, kil
 int prio_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }
 
 int prio_pipe_cloexec(int ends[2]) { return pipe2(ends, O_CLOEXEC); }
+
+void prio_set_job_layout(lua_State *L, const prio_job_layout *layout) {
+    prio_job_view *v = &state_of(L)->jobs;
+    v->page_shift = layout->page_shift;
+    v->stride = layout->stride;
+    v->effective_priority = layout->effective_priority;
+    v->base_priority = layout->base_priority;
+    v->submitted_at = layout->submitted_at;
+    v->started_at = layout->started_at;
+    v->finished_at = layout->finished_at;
+    v->attempt = layout->attempt;
+    v->flags = layout->flags;
+    v->released_bit = layout->released_bit;
+}
+
+void *prio_host(lua_State *L) { return state_of(L)->host; }
+
+void prio_set_host(lua_State *L, void *host) { state_of(L)->host = host; }
+
+void prio_clear_suspending(lua_State *L) { state_of(L)->suspending = 0; }
+
+size_t prio_memory_allocated(lua_State *L) { return state_of(L)->allocated; }
+
+size_t prio_memory_limit(lua_State *L) { return state_of(L)->limit; }
+
+void prio_use_api_paths(lua_State *L) {
+    state_of(L)->knows_stack_args = 0;
+    state_of(L)->knows_wanted_results = 0;
+}

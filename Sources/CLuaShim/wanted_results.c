@@ -12,6 +12,7 @@
  * wanting its results.
  */
 #include "CLuaShim.h"
+#include "prio_state.h"
 #include "lua_mirror.h"
 #include <lauxlib.h>
 #include <stddef.h>

@@ -29,7 +29,7 @@ final class StackArgsTests: XCTestCase {
         let top = lua_gettop(L)
         let indices = Array(1...(top + 2)) + Array(-top ... -1) + [prio_registryindex()]
         let direct = indices.map { read(L, at: $0) }
-        prio_getstate(L).pointee.knows_stack_args = 0
+        prio_use_api_paths(L)
         let viaAPI = indices.map { read(L, at: $0) }
         XCTAssertEqual(direct, viaAPI)
         guard direct.count > 6 else { return XCTFail("read \(direct.count) values") }

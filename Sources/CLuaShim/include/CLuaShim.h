@@ -28,87 +28,37 @@ typedef int (*prio_yield_check_fn)(void *host);
 /* The host's fast path of job:set_priority (prio_set_priority_fast_path). */
 typedef int (*prio_set_priority_fn)(void *host, lua_Integer job_id, double priority);
 
-/* Where the scheduler keeps job records (PrioCore JobRecordLayout): pages
-   of 2^page_shift records of `stride` bytes, NULL when freed; the offsets
-   of the fields the C __index of job objects reads directly. Republished
-   by the host after every submit. */
 #define PRIO_FIELD_CACHE_SIZE 8
 
-typedef struct prio_job_view {
-    const void *const *pages;
-    int32_t *const *word_pages; /* each job's object slot (job_objects.c), paged like the records */
-    long page_count;
+/* Per-state bookkeeping, private to the shim (prio_state.h): the Swift side
+   reaches it only through the functions below. */
+typedef struct prio_state prio_state;
+
+/* Where in a job record (PrioCore JobRecordLayout) the fields the C
+   __index of job objects reads directly are: records come in pages of
+   2^page_shift records of `stride` bytes; `flags` is a byte whose
+   `released_bit` is set once the record is released. */
+typedef struct prio_job_layout {
     int page_shift;
     long stride;
     long effective_priority, base_priority, submitted_at, started_at, finished_at, attempt;
-    long flags;       /* a byte; released_bit set when the record is released */
+    long flags;
     int released_bit;
-    /* Field names job_index has seen, by their string object (see there). */
-    const void *field_names[PRIO_FIELD_CACHE_SIZE];
-    int field_codes[PRIO_FIELD_CACHE_SIZE];
-} prio_job_view;
+} prio_job_layout;
 
-/* The weak table of job objects, by slot: see job_objects.c. */
-typedef struct prio_object_slots {
-    int table_ref;          /* registry: slot -> job object, weak values, array part only */
-    int metatable_ref;      /* registry: the job objects' metatable */
-    int weak_metatable_ref; /* registry: {__mode = "v"}, for the table */
-    long capacity;          /* the table's array size */
-    long cursor;            /* the slot last handed out */
-    int canary_ref;         /* registry: weak-keyed table of one canary (prio_collector_cycle_passed) */
-} prio_object_slots;
-
-/* Registry tables of job coroutines: see job_threads.c. */
-typedef struct prio_job_threads {
-    int threads_ref;   /* job id -> its coroutine */
-    int functions_ref; /* job id -> its body, until it finishes */
-    int pool_ref;      /* finished jobs' threads for reuse, 1..pool_count */
-    int pool_count;
-    const struct mirror_table *functions_table; /* for prio_prefetch_job_body */
-} prio_job_threads;
-
-/* Per-state bookkeeping, reachable from every thread through the extra space. */
-typedef struct prio_state {
-    void *host;             /* Unmanaged pointer to the Swift runtime */
-    int suspending;         /* set when a scheduler suspension is passing up */
-    int warn_on;            /* warnings enabled ("@on"/"@off") */
-    int warn_continued;     /* inside a multi-part warning */
-    size_t allocated;       /* bytes currently allocated by this state */
-    size_t peak;            /* high-water mark of `allocated` */
-    size_t limit;           /* 0 = unlimited */
-    int enforce_limit;      /* the limit applies only while script code runs */
-    int limit_tight;        /* the limit was hit: 1/16 of it stays free until use falls below 7/8 */
-    double budget_deadline;     /* monotonic seconds: before it the budget cannot be spent; 0 = none */
-    double budget_cpu_deadline; /* this thread's CPU seconds: a budgeted call past it is stopped */
-    double budget_wall_limit;   /* monotonic seconds: the backstop for a call blocked in C */
-    int budget_kind;            /* what a budgeted call is (PRIO_BUDGET_*), for its error */
-
-    /* Time slicing (SPEC.md §4): see prio_slice_begin. */
-    _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
-    _Atomic(lua_State *) arming;      /* the thread the watcher is setting a hook on (see set_executing) */
-    atomic_uint slice_generation;     /* bumped at every resume */
-    atomic_uint armed_generation;     /* the resume the hook was armed for */
-    atomic_int preempted;             /* the hook yielded (a preemption point) */
-    atomic_int stop_requested;        /* the job's timeout passed: stop it */
-    pthread_t slicer;
-    int slicer_started;
-    pthread_mutex_t slicer_lock;
-    pthread_cond_t slicer_wake;
-    int slicer_quit;
-    _Atomic(double) wake_at;          /* monotonic: slice end or next timer, or 0 */
-    _Atomic(double) stop_at;          /* monotonic: the job's timeout, or 0 */
-    _Atomic(double) sleeping_until;   /* the watcher's current wake-up, 0 when idle */
-    int in_hook;                      /* policy hooks, rules, closes running: no preemption */
-    atomic_int preempt_deferred;      /* a preemption point came while in_hook */
-    prio_job_view jobs;               /* job records, for job_index */
-    prio_dispatch_fn dispatch;        /* this state's host: runs a host function */
-    prio_yield_check_fn yield_check;  /* this state's host: yield() fast path, or NULL */
-    prio_set_priority_fn set_priority_fast; /* this state's host: set_priority fast path, or NULL */
-    int knows_wanted_results;         /* prio_probe_wanted_results passed */
-    int knows_stack_args;             /* prio_probe_stack_args passed */
-    prio_object_slots objects;        /* job objects (job_objects.c) */
-    prio_job_threads threads;         /* job coroutines (job_threads.c) */
-} prio_state;
+/* The layout of the job records, set once per state. */
+void prio_set_job_layout(lua_State *L, const prio_job_layout *layout);
+/* The Swift runtime that owns L's state (an Unmanaged pointer), and setting it. */
+void *prio_host(lua_State *L);
+void prio_set_host(lua_State *L, void *host);
+/* The scheduler suspension that was passing up has been handled. */
+void prio_clear_suspending(lua_State *L);
+/* Bytes the state has allocated now, and its memory limit (0 = none). */
+size_t prio_memory_allocated(lua_State *L);
+size_t prio_memory_limit(lua_State *L);
+/* Turns off the paths that read Lua's internals (lua_mirror.h), as a failed
+   probe would: what a state does must not depend on them (tests compare). */
+void prio_use_api_paths(lua_State *L);
 
 /* Marks (or unmarks) co as a job's own coroutine, which scripts may not
    resume or close; `is_job_thread(co)` (pushed by the function below) tells. */

@@ -82,7 +82,7 @@ enum HostResult {
 /// The trampoline's entry into Swift: finds the scheduler that owns the state
 /// and runs the host function. Never raises; errors travel back as statuses.
 let dispatchHostFunction: prio_dispatch_fn = { pointer, functionID in
-    guard let pointer, let state = prio_getstate(pointer), let host = state.pointee.host else {
+    guard let pointer, let host = prio_host(pointer) else {
         return Int32(PRIO_RAISE)
     }
     let scheduler = Unmanaged<LuaScheduler>.fromOpaque(host).takeUnretainedValue()

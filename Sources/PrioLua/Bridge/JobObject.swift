@@ -14,17 +14,13 @@ extension LuaScheduler {
     /// Tells the C `__index` of job objects where job records are and how
     /// they are laid out (once, at setup).
     func describeJobRecordLayout() {
-        guard let state = prio_getstate(lua.pointer) else { return }
-        state.pointee.jobs.page_shift = Int32(JobRecordLayout.pageShift)
-        state.pointee.jobs.stride = JobRecordLayout.stride
-        state.pointee.jobs.effective_priority = JobRecordLayout.effectivePriority
-        state.pointee.jobs.base_priority = JobRecordLayout.basePriority
-        state.pointee.jobs.submitted_at = JobRecordLayout.submittedAt
-        state.pointee.jobs.started_at = JobRecordLayout.startedAt
-        state.pointee.jobs.finished_at = JobRecordLayout.finishedAt
-        state.pointee.jobs.attempt = JobRecordLayout.attempt
-        state.pointee.jobs.flags = JobRecordLayout.flags
-        state.pointee.jobs.released_bit = Int32(JobRecordLayout.releasedBit)
+        var layout = prio_job_layout(
+            page_shift: Int32(JobRecordLayout.pageShift), stride: JobRecordLayout.stride,
+            effective_priority: JobRecordLayout.effectivePriority, base_priority: JobRecordLayout.basePriority,
+            submitted_at: JobRecordLayout.submittedAt, started_at: JobRecordLayout.startedAt,
+            finished_at: JobRecordLayout.finishedAt, attempt: JobRecordLayout.attempt, flags: JobRecordLayout.flags,
+            released_bit: Int32(JobRecordLayout.releasedBit))
+        prio_set_job_layout(lua.pointer, &layout)
         publishJobRecords()
     }
 

@@ -23,9 +23,8 @@ extension LuaScheduler {
     /// output becomes Lua strings, so it counts against the limit, and
     /// past it the call fails instead of buffering without bound.
     private func outputRoom() -> Int {
-        let state = prio_getstate(lua.pointer)!  // read in place: the struct holds the slicer's lock and thread
-        let limit = state.pointee.limit
-        let allocated = state.pointee.allocated
+        let limit = prio_memory_limit(lua.pointer)
+        let allocated = prio_memory_allocated(lua.pointer)
         guard limit > 0 else { return Int.max }
         return limit > allocated ? Int(limit - allocated) : 0
     }

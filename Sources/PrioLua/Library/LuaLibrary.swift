@@ -10,10 +10,10 @@ extension LuaScheduler {
         // of it: the rest is headroom so queued and other jobs can still run.
         // When the per-job tables are about to double (at a power of two),
         // the new arrays are counted first: host code cannot fail mid-way.
-        let state = prio_getstate(lua.pointer)!  // fields read in place: the struct is large
+        let limit = prio_memory_limit(lua.pointer)
         let next = core.jobCount
         let growth = next & (next - 1) == 0 ? next * 48 : 0
-        if state.pointee.limit > 0, state.pointee.allocated + growth > state.pointee.limit / 10 * 9 {
+        if limit > 0, prio_memory_allocated(lua.pointer) + growth > limit / 10 * 9 {
             lua.push("not enough memory")
             return .raise
         }

@@ -64,7 +64,7 @@ extension LuaScheduler {
         drivenThread = (job, co)
         defer { drivenThread = nil }
         requested = nil
-        prio_getstate(lua.pointer).pointee.suspending = 0
+        prio_clear_suspending(lua.pointer)
         beginSlice(job, co, now: sliceStart)
         _ = prio_enforce_memory_limit(lua.pointer, 1)
         var resultCount: Int32 = 0
@@ -72,7 +72,7 @@ extension LuaScheduler {
         _ = prio_enforce_memory_limit(lua.pointer, 0)
         let preempted = prio_slice_end(lua.pointer) != 0
         running = nil
-        prio_getstate(lua.pointer).pointee.suspending = 0
+        prio_clear_suspending(lua.pointer)
         switch status {
         case LUA_YIELD:
             co.pop(resultCount)

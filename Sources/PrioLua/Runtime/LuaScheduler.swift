@@ -106,7 +106,7 @@ public final class LuaScheduler {
         prio_set_priority_fast_path(state, setPriorityFastPath)
         prio_set_yield_fast_path(state, yieldFastPath)
         self.lua = LuaState(state)
-        prio_getstate(state).pointee.host = Unmanaged.passUnretained(self).toOpaque()
+        prio_set_host(state, Unmanaged.passUnretained(self).toOpaque())
         try installLibrary()
     }
 
