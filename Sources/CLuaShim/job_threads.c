@@ -11,20 +11,25 @@
  */
 #include "CLuaShim.h"
 #include "prio_state.h"
+#include "lua_mirror.h"
 
 #define PRIO_THREAD_POOL_LIMIT 16
 
-/* The head of Lua 5.4's Table (ltable.h): CommonHeader, flags, lsizenode,
-   alimit, then the array part. */
-typedef struct mirror_table {
-    void *next;
-    unsigned char tt, marked, flags, lsizenode;
-    unsigned int alimit;
-    const char *array; /* TValue[alimit], 16 bytes each */
-} mirror_table;
-
-#define MIRROR_TVALUE_SIZE 16
-#define MIRROR_VTABLE 5 /* LUA_TTABLE, variant 0 */
+/* Whether the table mirror (lua_mirror.h) reads a table as this Lua lays
+   it out: a table of four integers has an array part of four whose first
+   slot holds the integer 1. */
+static int probe_table_mirror(lua_State *L) {
+    lua_createtable(L, 4, 0);
+    for (lua_Integer i = 1; i <= 4; i++) {
+        lua_pushinteger(L, i);
+        lua_rawseti(L, -2, i);
+    }
+    const mirror_table *table = lua_topointer(L, -1);
+    const mirror_value *first = (const mirror_value *)table->array;
+    lua_pushboolean(L, table->tt == MIRROR_VTABLE && table->alimit == 4 && first->tt == MIRROR_TAG_INTEGER
+                           && first->value.i == 1);
+    return 1;
+}
 
 void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int pool_ref) {
     prio_job_threads *t = &prio_getstate(L)->threads;
@@ -32,6 +37,8 @@ void prio_init_job_threads(lua_State *L, int threads_ref, int functions_ref, int
     t->functions_ref = functions_ref;
     t->pool_ref = pool_ref;
     t->pool_count = 0;
+    t->functions_table = NULL;
+    if (!mirror_probe_passes(L, probe_table_mirror)) return;
     lua_rawgeti(L, LUA_REGISTRYINDEX, functions_ref);
     const mirror_table *table = lua_topointer(L, -1);
     t->functions_table = table != NULL && table->tt == MIRROR_VTABLE ? table : NULL;

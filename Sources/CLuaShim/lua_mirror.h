@@ -3,9 +3,11 @@
  * the same in every 5.4 release), for the two places where the public API
  * cannot say something cheaply enough:
  *   - wanted_results.c: how many results a C function's caller wants;
- *   - stack_args.c: a C function's arguments, read without an API call each.
- * Neither is used until its probe has checked it against the public API on
- * the running library; if a probe fails, the API path is used instead.
+ *   - stack_args.c: a C function's arguments, read without an API call each;
+ *   - job_threads.c: where a table's array part is, to prefetch a job body.
+ * None is used until its probe has checked it against the public API on
+ * the running library; if a probe fails, the API path is used instead (or,
+ * for the prefetch, no prefetch).
  */
 #ifndef PRIO_LUA_MIRROR_H
 #define PRIO_LUA_MIRROR_H
@@ -36,6 +38,18 @@ typedef struct mirror_userdata {
     void *metatable;
     union { lua_Number n; double u; void *s; lua_Integer i; long l; } block;
 } mirror_userdata;
+
+/* The head of Lua 5.4's Table (ltable.h): CommonHeader, flags, lsizenode,
+   alimit, then the array part. */
+typedef struct mirror_table {
+    void *next;
+    unsigned char tt, marked, flags, lsizenode;
+    unsigned int alimit;
+    const char *array; /* TValue[alimit], 16 bytes each */
+} mirror_table;
+
+#define MIRROR_TVALUE_SIZE 16
+#define MIRROR_VTABLE 5 /* LUA_TTABLE, variant 0 */
 
 /* The head of Lua 5.4's CallInfo, up to nresults. */
 typedef struct mirror_callinfo {
