@@ -97,8 +97,8 @@ public struct JobRecord: Sendable {
     var generation: UInt32
     public internal(set) var state: JobState
     public internal(set) var wakeReason: WakeReason
-    /// `holdsSlot`, `hasStarted`, `released`, `hostMark`, `cancelRequested` and
-    /// `closing`, one bit each (so a record is 72 bytes).
+    /// `holdsSlot`, `hasStarted`, `released`, `cancelRequested` and `closing`,
+    /// one bit each (so a record is 72 bytes).
     var flags: UInt8 = 0
     /// While the job holds a slot: its index in `Scheduler.slotHolders`, so
     /// giving the slot back finds it at once (at `-j 64` a search cost more
@@ -121,13 +121,6 @@ public struct JobRecord: Sendable {
         @inline(__always) set { set(Self.releasedBit, newValue) }
     }
 
-    /// One bit the runtime keeps for itself (`Scheduler.setHostMark`); the
-    /// scheduler never reads it. (PrioLua: the job's object is pinned.)
-    public internal(set) var hostMark: Bool {
-        @inline(__always) get { flags & Self.hostMarkBit != 0 }
-        @inline(__always) set { set(Self.hostMarkBit, newValue) }
-    }
-
     /// `job:cancel()` was called while the job's own code was executing: it
     /// is cancelled where its code next stops (`Scheduler.requestCancel`).
     public internal(set) var cancelRequested: Bool {
@@ -145,7 +138,6 @@ public struct JobRecord: Sendable {
     static let holdsSlotBit: UInt8 = 1
     static let hasStartedBit: UInt8 = 2
     static let releasedBit: UInt8 = 4
-    static let hostMarkBit: UInt8 = 8
     static let cancelRequestedBit: UInt8 = 16
     static let closingBit: UInt8 = 32
 

@@ -220,16 +220,4 @@ extension Scheduler {
     /// reads and writes as it likes.
     public var hostWordPages: UnsafeRawPointer { UnsafeRawPointer(records.hostWordPageList) }
 
-    /// Sets or clears `job`'s `hostMark`, if the job is known.
-    public mutating func setHostMark(_ job: JobID, _ on: Bool) {
-        guard contains(job) else { return }
-        records[job.value].hostMark = on
-    }
-
-    /// Clears every job's `hostMark`. - Complexity: O(live jobs)
-    public mutating func clearHostMarks() {
-        var marked: [Int] = []
-        records.forEachLive { if records[$0].hostMark { marked.append($0) } }
-        for id in marked { records[id].hostMark = false }
-    }
 }

@@ -207,7 +207,7 @@ extension LuaScheduler {
         if let tag { selected.removeAll { !hasTag($0, tag) } }
         // Each object is pinned while its job is unfinished: a policy loop
         // over jobs() would otherwise make them all anew at every pass.
-        for job in selected where !core[job].hostMark {
+        for job in selected where !pinnedJobs.contains(job) {
             pushJobObject(job, on: lua)
             pinJobObject(job)
             lua.pop()

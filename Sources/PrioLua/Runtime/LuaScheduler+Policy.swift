@@ -94,34 +94,32 @@ extension LuaScheduler {
     /// re-evaluation; without this the object the script dropped would be
     /// made anew (and collected again) every time, which is most of the cost
     /// of an evaluation. So with a `priority` hook installed, an unfinished
-    /// job costs its object too (about 64 bytes). The job's `hostMark` says
-    /// it is pinned: a table store per evaluation was a tenth of its cost.
+    /// job costs its object too (about 64 bytes). `pinnedJobs` says it is
+    /// pinned: a table store per evaluation was a tenth of its cost.
     /// A finished job's object is not pinned (`markFinished` has let go of
     /// it, and `job:set_priority` on a done job still asks the hook).
     /// `jobs()` pins the objects it hands out for the same reason: a policy
     /// loop over `jobs("pending")` would otherwise make them all anew.
     func pinJobObject(_ job: JobID) {
-        guard !core[job].hostMark, !core[job].state.isFinished else { return }
+        guard !pinnedJobs.contains(job), !core[job].state.isFinished else { return }
         lua.pushValue(at: -1)
         lua.popIntoRegistryTable(refs.pinnedObjects, key: job.value)
-        core.setHostMark(job, true)
-        hasPinnedObjects = true
+        pinnedJobs.insert(job)
     }
 
     /// Lets go of a finished job's pinned object.
     func unpinJobObject(_ job: JobID) {
-        guard hasPinnedObjects, core.contains(job), core[job].hostMark else { return }
+        guard !pinnedJobs.isEmpty, pinnedJobs.contains(job) else { return }
         lua.clearRegistryField(refs.pinnedObjects, key: job.value)
-        core.setHostMark(job, false)
+        pinnedJobs.remove(job)
     }
 
     /// Lets go of every pinned object (the `priority` hook is gone).
     func unpinAllJobObjects() {
-        guard hasPinnedObjects else { return }
+        guard !pinnedJobs.isEmpty else { return }
         prio_newtable(lua.pointer)
         lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(refs.pinnedObjects))
-        core.clearHostMarks()
-        hasPinnedObjects = false
+        pinnedJobs.removeAll()
     }
 
     /// `on_submit(job)`: nil when accepted, else the reason it was rejected.

@@ -75,8 +75,8 @@ public final class LuaScheduler {
     /// Many hook calls in a row share one installation of the budget hook.
     var batchingHookCalls = false
     var mainLoaded = false
-    /// Some job objects are pinned for the `priority` hook (`pinJobObject`).
-    var hasPinnedObjects = false
+    /// The jobs whose objects are pinned for the `priority` hook and `jobs()` (`pinJobObject`).
+    @exclusivity(unchecked) var pinnedJobs = JobBitSet()
     /// Jobs finished since the collector was last stepped for them.
     var finishedSinceCollectorStep = 0
     /// A job ran out of memory: collect fully at the next turn of the run loop.
