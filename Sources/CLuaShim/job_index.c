@@ -86,7 +86,11 @@ static int push_cached_field(lua_State *L) {
     const void *name = arg_string(L, st, 2);
     prio_job_view *v = &st->jobs;
     unsigned slot = field_cache_slot(name);
-    if (name == NULL || v->field_names[slot] != name) return 0;
+    if (name == NULL) return 0;
+    if (v->field_names[slot] != name) {
+        slot ^= 1; /* two ways: names whose addresses share a slot both stay */
+        if (v->field_names[slot] != name) return 0;
+    }
     int code = v->field_codes[slot];
     if (code == FIELD_CACHE_METHOD) {
         lua_pushvalue(L, lua_upvalueindex(METHOD_UPVALUE(slot)));
@@ -96,10 +100,21 @@ static int push_cached_field(lua_State *L) {
     return id > 0 && push_record_field(L, id, code);
 }
 
+/* The slot `name` goes in: its own, or the other way of its pair when its
+   own holds another name and the other is free. Which names collide
+   depends on where the allocator put them; with one way only, `job.id`
+   and `job.priority` could evict each other at every read. */
+static unsigned slot_for(const prio_job_view *v, const void *name) {
+    unsigned slot = field_cache_slot(name);
+    if (v->field_names[slot] == NULL || v->field_names[slot] == name) return slot;
+    if (v->field_names[slot ^ 1] == NULL || v->field_names[slot ^ 1] == name) return slot ^ 1;
+    return slot;
+}
+
 static void remember_field(lua_State *L, int name_index, lua_Integer code) {
     const void *name = prio_arg_string(L, name_index);
     prio_job_view *v = &state_of(L)->jobs;
-    unsigned slot = field_cache_slot(name);
+    unsigned slot = slot_for(v, name);
     v->field_names[slot] = name;
     v->field_codes[slot] = (int)code;
 }
@@ -113,7 +128,7 @@ static int job_index(lua_State *L) {
         /* a method (remembered too: `job:set_priority` in a loop looks it up every time), or nil */
         if (type == LUA_TFUNCTION && lua_type(L, 2) == LUA_TSTRING) {
             lua_pushvalue(L, -1);
-            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(field_cache_slot(prio_arg_string(L, 2)))));
+            lua_replace(L, lua_upvalueindex(METHOD_UPVALUE(slot_for(&state_of(L)->jobs, prio_arg_string(L, 2)))));
             remember_field(L, 2, FIELD_CACHE_METHOD);
         }
         return 1;

@@ -24,6 +24,7 @@ extension Scheduler {
     public mutating func await(
         _ job: JobID, on targets: [JobID], mode: AwaitMode, until deadline: Double? = nil
     ) -> AwaitOutcome {
+        defer { checkInvariantsAfterMutation() }
         expect(job, in: .running)
         let id = Int32(job.value)
         if targets.contains(job) { return .selfAwait }
@@ -148,6 +149,7 @@ extension Scheduler {
     /// Sets the submitted priority and the policy's priority for it.
     /// - Complexity: O(log n), plus the jobs it waits on, transitively.
     public mutating func setPriority(_ job: JobID, base: Double, policy: Double? = nil) {
+        defer { checkInvariantsAfterMutation() }
         _ = setPriorityIfKnown(job, base: base, policy: policy)
     }
 
@@ -156,6 +158,7 @@ extension Scheduler {
     /// set would be two (`job:set_priority` runs this a million times a
     /// second).
     public mutating func setPriorityIfKnown(_ job: JobID, base: Double, policy: Double? = nil) -> Bool {
+        defer { checkInvariantsAfterMutation() }
         guard contains(job) else { return false }
         guard !records[job.value].state.isFinished else { return true }
         records[job.value].basePriority = base

@@ -17,6 +17,7 @@ extension Scheduler {
     /// Decides `job:cancel()`. `executing` says whether the job's own code is
     /// the code running now (the runtime knows which coroutine it drives).
     public mutating func requestCancel(_ job: JobID, executing: Bool) -> CancelAction {
+        defer { checkInvariantsAfterMutation() }
         guard contains(job), !records[job.value].state.isFinished, !records[job.value].closing else {
             return .refused
         }
@@ -60,6 +61,7 @@ extension Scheduler {
     /// The next close to run, marked `closing` until `closeDone`; nil when
     /// none is left (the caller stops running closes).
     public mutating func nextClose() -> (job: JobID, afterError: Bool)? {
+        defer { checkInvariantsAfterMutation() }
         guard !pendingCloses.isEmpty else {
             closesRunning = false
             return nil
@@ -71,6 +73,7 @@ extension Scheduler {
 
     /// The close of `job`'s coroutine is over.
     public mutating func closeDone(_ job: JobID) {
+        defer { checkInvariantsAfterMutation() }
         if contains(job) { records[job.value].closing = false }
     }
 }

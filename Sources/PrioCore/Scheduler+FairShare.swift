@@ -11,6 +11,7 @@ extension Scheduler {
     /// Turns fair sharing on with these weights (group index -> weight), or
     /// off with nil. Slot time already used is kept when the weights change.
     public mutating func setFairShare(weights: [Int: Double]?) {
+        defer { checkInvariantsAfterMutation() }
         if let weights {
             for group in weights.keys where group >= 0 { ensureGroup(group) }
             var share = fairShare ?? FairShare(weights: [:])

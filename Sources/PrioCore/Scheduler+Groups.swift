@@ -12,6 +12,7 @@ extension Scheduler {
     /// At most `limit` jobs of group `group` hold slots at once. Raising the
     /// limit lets parked jobs compete for slots again at the next dispatch.
     public mutating func setLimit(group: Int, to limit: Int) {
+        defer { checkInvariantsAfterMutation() }
         ensureGroup(group)
         groups[group].limit = limit
     }
@@ -57,6 +58,19 @@ extension Scheduler {
     mutating func ensureGroup(_ group: Int) {
         while groups.count <= group { groups.append(GroupSlots()) }
     }
+
+    /// Debug builds check every invariant after each public mutation, as
+    /// swift-collections' HeapModule does, while the scheduler is small
+    /// enough (`invariantCheckLimit` jobs) that the O(n) check costs little:
+    /// a slip fails at the mutation that made it, in the tests and fixtures.
+    @inline(__always)
+    func checkInvariantsAfterMutation() {
+        #if DEBUG
+        if jobCount <= Self.invariantCheckLimit { checkInvariants() }
+        #endif
+    }
+
+    static let invariantCheckLimit = 512
 
     /// Checks the queues and slot counts; compiled into debug builds only.
     public func checkInvariants() {

@@ -6,6 +6,7 @@ extension Scheduler {
     /// reaches an awaiter instead of being reported).
     @discardableResult
     public mutating func finished(_ job: JobID, _ ending: Ending, now: Double) -> Bool {
+        defer { checkInvariantsAfterMutation() }
         lastNow = max(lastNow, now)
         let id = Int32(job.value)
         guard !records[job.value].state.isFinished else { return false }
@@ -25,6 +26,7 @@ extension Scheduler {
     /// (the runtime closes its coroutine if it had started), or nil when it
     /// had already finished.
     public mutating func cancel(_ job: JobID, now: Double) -> JobState? {
+        defer { checkInvariantsAfterMutation() }
         lastNow = max(lastNow, now)
         guard contains(job) else { return nil }
         let id = Int32(job.value)
@@ -47,6 +49,7 @@ extension Scheduler {
     /// A failed attempt will run again after `delay` seconds: the job gives
     /// up its slot and is pending meanwhile; awaiters keep waiting.
     public mutating func retry(_ job: JobID, after delay: Double, now: Double) {
+        defer { checkInvariantsAfterMutation() }
         lastNow = max(lastNow, now)
         let id = Int32(job.value)
         guard !records[job.value].state.isFinished else { return }
@@ -86,6 +89,7 @@ extension Scheduler {
     /// freed. The runtime calls this once nothing can ask about the job any
     /// more, so a long run keeps no memory per finished job.
     public mutating func release(_ job: JobID) {
+        defer { checkInvariantsAfterMutation() }
         guard contains(job), records[job.value].state.isFinished else { return }
         let id = Int32(job.value)
         if !limits.isEmpty { limits[id] = nil }

@@ -45,6 +45,7 @@ extension Scheduler {
     /// `reprioritize()`), then restores every queue's order in one pass.
     /// - Complexity: O(n) for n queued jobs, instead of n heap updates.
     public mutating func setPolicyPriorities(_ updates: [(JobID, Double)]) {
+        defer { checkInvariantsAfterMutation() }
         for (job, priority) in updates where contains(job) && !records[job.value].state.isFinished {
             records[job.value].policyPriority = priority
             records[job.value].effectivePriority = priority

@@ -130,6 +130,7 @@ public struct Scheduler: ~Copyable, Sendable {
         priority: Double, policyPriority: Double? = nil, group: Int? = nil, delay: Double = 0,
         timeout: Double = .infinity, deadline: Double = .nan, now: Double
     ) -> JobID {
+        defer { checkInvariantsAfterMutation() }
         let id = Int32(
             records.append(
                 JobRecord(
@@ -155,6 +156,7 @@ public struct Scheduler: ~Copyable, Sendable {
 
     /// Fires due timers, fills free slots, and says what the runtime does next.
     public mutating func nextStep(now: Double) -> Step {
+        defer { checkInvariantsAfterMutation() }
         lastNow = now
         fireDueTimers(now: now)
         while nextDueEvent < dueEvents.count {
@@ -245,6 +247,7 @@ public struct Scheduler: ~Copyable, Sendable {
 
     /// The running job gives way: it goes behind the ready jobs of equal priority.
     public mutating func yielded(_ job: JobID) {
+        defer { checkInvariantsAfterMutation() }
         expect(job, in: .running)
         makeReady(Int32(job.value), keepOrder: false)
     }
@@ -267,6 +270,7 @@ public struct Scheduler: ~Copyable, Sendable {
 
     /// The running job sleeps until `until`, keeping its slot.
     public mutating func sleeping(_ job: JobID, until: Double) {
+        defer { checkInvariantsAfterMutation() }
         expect(job, in: .running)
         let id = Int32(job.value)
         records[job.value].state = .sleeping
@@ -275,6 +279,7 @@ public struct Scheduler: ~Copyable, Sendable {
 
     /// The running job waits on outside work, keeping its slot.
     public mutating func blocked(_ job: JobID) {
+        defer { checkInvariantsAfterMutation() }
         expect(job, in: .running)
         records[job.value].state = .blocked
         blockedCount += 1
@@ -283,6 +288,7 @@ public struct Scheduler: ~Copyable, Sendable {
     /// The outside work of a blocked job completed; it can run again (at
     /// once if it kept its slot, else once it gets one back).
     public mutating func unblocked(_ job: JobID) {
+        defer { checkInvariantsAfterMutation() }
         guard records[job.value].state == .blocked else { return }
         blockedCount -= 1
         continueAfterSuspension(Int32(job.value))
