@@ -62,7 +62,7 @@ extension LuaScheduler {
         let record = core[job]
         switch field {
         case .id: lua.push(integer: job.value)
-        case .name: lua.push(info.name(of: job))
+        case .name: lua.push(jobBook.info.name(of: job))
         case .priority: lua.push(number: record.effectivePriority)
         case .basePriority: lua.push(number: record.basePriority)
         case .status: lua.push(record.status.rawValue)
@@ -72,15 +72,15 @@ extension LuaScheduler {
         case .finishedAt: lua.push(time: record.finishedAt)
         case .deadline: lua.push(time: core.deadline(of: job))
         case .group:
-            if record.group >= 0 { lua.push(groupNames[Int(record.group)]) } else { lua.pushNil() }
+            if record.group >= 0 { lua.push(jobBook.groupNames[Int(record.group)]) } else { lua.pushNil() }
         case .cancelReason:
-            if record.state == .cancelled, let reason = info.cancelReasons[job.value] {
+            if record.state == .cancelled, let reason = jobBook.info.cancelReasons[job.value] {
                 lua.push(reason)
             } else {
                 lua.pushNil()
             }
-        case .tags: pushStored(refs.tags, job, on: lua, emptyTableIfMissing: true)
-        case .data: pushStored(refs.data, job, on: lua, emptyTableIfMissing: false)
+        case .tags: pushStored(executor.refs.tags, job, on: lua, emptyTableIfMissing: true)
+        case .data: pushStored(executor.refs.data, job, on: lua, emptyTableIfMissing: false)
         case .result:
             if record.state == .done {
                 pushResults(of: job, on: lua)
@@ -89,7 +89,7 @@ extension LuaScheduler {
             }
         case .error:
             if record.state == .failed {
-                lua.pushField(ofRegistryTable: refs.errors, key: job.value)
+                lua.pushField(ofRegistryTable: executor.refs.errors, key: job.value)
             } else {
                 lua.pushNil()
             }
@@ -99,15 +99,15 @@ extension LuaScheduler {
     /// `job.result`: the table of return values with its `n`. A job that
     /// returned nothing gets `{n = 0}` when first asked, kept from then on.
     private func pushResults(of job: JobID, on lua: LuaState) {
-        lua.pushField(ofRegistryTable: refs.results, key: job.value)
+        lua.pushField(ofRegistryTable: executor.refs.results, key: job.value)
         guard lua.type(at: -1) == LUA_TNIL else { return }
         lua.pop()
         prio_newtable(lua.pointer)
         lua.push(integer: 0)
         lua.setRawField("n", ofTableAt: -2)
         lua.pushValue(at: -1)
-        lua.popIntoRegistryTable(refs.results, key: job.value)
-        jobsWithResults += 1
+        lua.popIntoRegistryTable(executor.refs.results, key: job.value)
+        jobBook.jobsWithResults += 1
     }
 
     private func pushStored(_ table: Int32, _ job: JobID, on lua: LuaState, emptyTableIfMissing: Bool) {
@@ -127,7 +127,7 @@ extension LuaScheduler {
 
     func describeForScript(_ job: JobID) -> String {
         let record = core[job]
-        return "job#\(job.value) '\(info.name(of: job))' "
+        return "job#\(job.value) '\(jobBook.info.name(of: job))' "
             + "(priority \(formatNumber(record.effectivePriority)), \(record.status.rawValue))"
     }
 }

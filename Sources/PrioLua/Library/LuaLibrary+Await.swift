@@ -71,8 +71,8 @@ extension LuaScheduler {
             }
             request.deadline = clock.now + seconds
         }
-        if let context = hookContexts.last { return raise(lua, context.suspendError) }
-        guard let me = running else {
+        if let context = policyRunner.hookContexts.last { return raise(lua, context.suspendError) }
+        guard let me = executor.running else {
             return raise(lua, "cannot suspend here (inside a __close handler)")
         }
         if request.targets.contains(me) {
@@ -113,7 +113,7 @@ extension LuaScheduler {
             }
             lua_createtable(state.pointer, Int32(request.targets.count), 0)
             for (position, job) in request.targets.enumerated() {
-                state.pushField(ofRegistryTable: refs.results, key: job.value)
+                state.pushField(ofRegistryTable: executor.refs.results, key: job.value)
                 if state.type(at: -1) == LUA_TTABLE { lua_rawgeti(state.pointer, -1, 1) } else { state.pushNil() }
                 prio_remove(state.pointer, -2)
                 lua_rawseti(state.pointer, -2, lua_Integer(position + 1))
@@ -131,7 +131,7 @@ extension LuaScheduler {
     private func pushOutcome(of job: JobID, on state: LuaState) -> Bool {
         switch core[job].state {
         case .done:
-            state.pushField(ofRegistryTable: refs.results, key: job.value)
+            state.pushField(ofRegistryTable: executor.refs.results, key: job.value)
             if state.type(at: -1) == LUA_TNIL {
                 state.pop()
                 return true
@@ -156,7 +156,7 @@ extension LuaScheduler {
             return true
         case .failed:
             failureObserved(job)
-            state.pushField(ofRegistryTable: refs.errors, key: job.value)
+            state.pushField(ofRegistryTable: executor.refs.errors, key: job.value)
             return false
         case .cancelled:
             state.push("cancelled")

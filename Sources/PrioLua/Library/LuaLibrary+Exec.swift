@@ -41,7 +41,7 @@ extension LuaScheduler {
                 return argumentError(lua, 2, "exec", problem)
             }
         }
-        guard let job = running, hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
+        guard let job = executor.running, policyRunner.hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
             return suspend(lua, .external)  // reports why it cannot suspend here
         }
         request.outputLimit = outputRoom()
@@ -115,7 +115,7 @@ extension LuaScheduler {
     func startExternalWork(
         for job: JobID, process: ProcessHandle? = nil, _ work: @escaping @Sendable () async throws -> ExternalResult
     ) {
-        let inbox = self.inbox
+        let inbox = self.outside.inbox
         let completion = TaskCompletion()
         let task = Task.detached {
             let result: ExternalResult
@@ -127,17 +127,19 @@ extension LuaScheduler {
             inbox.post(job, result)
             completion.finished()
         }
-        externalWork[job.value] = ExternalWork(task: task, completion: completion, process: process)
+        outside.externalWork[job.value] = ExternalWork(task: task, completion: completion, process: process)
     }
 
     /// Takes the completions posted so far and makes their jobs runnable.
     func deliverExternalResults() {
         // Only jobs with outside work in flight take results (the loop below
         // drops any other), so the inbox's lock is skipped when there are none.
-        guard !externalWork.isEmpty else { return }
-        for (job, result) in inbox.drain() {
-            guard externalWork.removeValue(forKey: job.value) != nil, core[job].state == .blocked else { continue }
-            externalResults[job.value] = result
+        guard !outside.externalWork.isEmpty else { return }
+        for (job, result) in outside.inbox.drain() {
+            guard outside.externalWork.removeValue(forKey: job.value) != nil, core[job].state == .blocked else {
+                continue
+            }
+            outside.externalResults[job.value] = result
             core.unblocked(job)
         }
     }
@@ -145,8 +147,8 @@ extension LuaScheduler {
     /// Stops the outside work of a job that is being cancelled or timed out,
     /// and waits (briefly) until its process has been terminated and reaped.
     func stopExternalWork(of job: JobID) {
-        guard let work = externalWork.removeValue(forKey: job.value) else { return }
-        externalResults[job.value] = nil
+        guard let work = outside.externalWork.removeValue(forKey: job.value) else { return }
+        outside.externalResults[job.value] = nil
         guard let process = work.process else {
             work.task.cancel()
             work.completion.wait(seconds: 3)

@@ -67,14 +67,14 @@ extension LuaScheduler {
     /// Copies the (valid) fields of the table at `index` into the installed policy.
     func mergePolicy(from state: LuaState, at index: Int32) {
         let table = lua_absindex(state.pointer, index)
-        lua_rawgeti(state.pointer, prio_registryindex(), lua_Integer(refs.policy))
+        lua_rawgeti(state.pointer, prio_registryindex(), lua_Integer(executor.refs.policy))
         state.pushNil()
         while lua_next(state.pointer, table) != 0 {
             let key = state.string(at: -2) ?? ""
-            if let hook = PolicyHook(rawValue: key) { policy.hooks.insert(hook) }
-            if key == "interval" { policy.interval = state.number(at: -1) }
-            if key == "preempt" { policy.preempt = state.boolean(at: -1) }
-            if key == "fair" { policy.fairWeights = readWeights(state, at: -1) }
+            if let hook = PolicyHook(rawValue: key) { policyRunner.policy.hooks.insert(hook) }
+            if key == "interval" { policyRunner.policy.interval = state.number(at: -1) }
+            if key == "preempt" { policyRunner.policy.preempt = state.boolean(at: -1) }
+            if key == "fair" { policyRunner.policy.fairWeights = readWeights(state, at: -1) }
             state.pushValue(at: -2)
             prio_insert(state.pointer, -2)
             lua_rawset(state.pointer, -4)
@@ -91,23 +91,23 @@ extension LuaScheduler {
 
     func resetPolicy() {
         prio_newtable(lua.pointer)
-        lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(refs.policy))
-        let armed = policy.intervalArmed
-        policy = PolicySettings()
-        policy.intervalArmed = armed
+        lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(executor.refs.policy))
+        let armed = policyRunner.policy.intervalArmed
+        policyRunner.policy = PolicySettings()
+        policyRunner.policy.intervalArmed = armed
     }
 
     /// After any change of policy: fresh failure reports, preemption, the
     /// interval timer, and a re-evaluation of every job.
     func policyInstalled() {
-        policy.reportedFailures.removeAll()
-        if !policy.hooks.contains(.priority) { unpinAllJobObjects() }
-        core.preemptionEnabled = policy.preempt
-        let weights = policy.fairWeights.map { named in
+        policyRunner.policy.reportedFailures.removeAll()
+        if !policyRunner.policy.hooks.contains(.priority) { unpinAllJobObjects() }
+        core.preemptionEnabled = policyRunner.policy.preempt
+        let weights = policyRunner.policy.fairWeights.map { named in
             Dictionary(uniqueKeysWithValues: named.map { (index(ofGroup: $0.key), $0.value) })
         }
         core.setFairShare(weights: weights)
-        if let interval = policy.interval { armInterval(interval) }
+        if let interval = policyRunner.policy.interval { armInterval(interval) }
         reevaluateAll()
     }
 
@@ -120,43 +120,45 @@ extension LuaScheduler {
         guard lua.type(at: 2) == LUA_TFUNCTION else {
             return argumentError(lua, 2, "every", "function expected, got \(describeArgument(lua, 2))")
         }
-        let index = rules.count
+        let index = policyRunner.rules.count
         let due = clock.now + interval
-        rules.append(Rule(interval: interval, nextDue: due))
+        policyRunner.rules.append(Rule(interval: interval, nextDue: due))
         lua.pushValue(at: 2)
-        lua.popIntoRegistryTable(refs.rules, key: index + 1)
+        lua.popIntoRegistryTable(executor.refs.rules, key: index + 1)
         core.scheduleRule(index, at: due)
-        pushHandle(index, metatable: refs.ruleMetatable, on: lua)
+        pushHandle(index, metatable: executor.refs.ruleMetatable, on: lua)
         return .values(1)
     }
 
     /// `handle:cancel()`: the rule never runs again. Returns whether it was active.
     func luaRuleCancel(_ lua: LuaState) -> HostResult {
-        guard let index = handleIndex(lua, at: 1, metatable: refs.ruleMetatable), index < rules.count else {
+        guard let index = handleIndex(lua, at: 1, metatable: executor.refs.ruleMetatable),
+            index < policyRunner.rules.count
+        else {
             return argumentError(lua, 1, "cancel", "rule handle expected, got \(describeArgument(lua, 1))")
         }
-        let wasActive = !rules[index].cancelled
-        rules[index].cancelled = true
-        lua.clearRegistryField(refs.rules, key: index + 1)
+        let wasActive = !policyRunner.rules[index].cancelled
+        policyRunner.rules[index].cancelled = true
+        lua.clearRegistryField(executor.refs.rules, key: index + 1)
         lua.push(wasActive)
         return .values(1)
     }
 
     /// A rule came due: run it under the hook budget and set its next time.
     func runRule(_ index: Int) {
-        guard index < rules.count, !rules[index].cancelled else { return }
-        lua.pushField(ofRegistryTable: refs.rules, key: index + 1)
+        guard index < policyRunner.rules.count, !policyRunner.rules[index].cancelled else { return }
+        lua.pushField(ofRegistryTable: executor.refs.rules, key: index + 1)
         lua_pushnumber(lua.pointer, clock.now)
         if let failure = budgetedCall(argumentCount: 1, resultCount: 0, context: .rule(index)),
-            !rules[index].failureReported
+            !policyRunner.rules[index].failureReported
         {
-            rules[index].failureReported = true
+            policyRunner.rules[index].failureReported = true
             report("every rule #\(index + 1) failed: \(failure)")
         }
-        guard !rules[index].cancelled else { return }
-        var next = rules[index].nextDue + rules[index].interval
-        if next <= clock.now { next = clock.now + rules[index].interval }
-        rules[index].nextDue = next
+        guard !policyRunner.rules[index].cancelled else { return }
+        var next = policyRunner.rules[index].nextDue + policyRunner.rules[index].interval
+        if next <= clock.now { next = clock.now + policyRunner.rules[index].interval }
+        policyRunner.rules[index].nextDue = next
         core.scheduleRule(index, at: next)
     }
 

@@ -41,12 +41,14 @@ extension LuaScheduler {
             job = submit(priority: priority, with: options, lua)
         }
         if let reason = submissionRejection(of: job) {
-            rejected.insert(job.value)
+            jobBook.rejected.insert(job.value)
             recordCancelled(job)
             lua.push("rejected: \(reason)")
             return .raise
         }
-        if policy.hooks.contains(.priority) { core.setPriority(job, base: priority, policy: policyPriority(of: job)) }
+        if policyRunner.policy.hooks.contains(.priority) {
+            core.setPriority(job, base: priority, policy: policyPriority(of: job))
+        }
         emit(.submitted, job)
         // `submit(p, fn)` as a statement: no one can see an object made now.
         if prio_results_discarded(lua.pointer) != 0 { return .values(0) }
@@ -63,27 +65,27 @@ extension LuaScheduler {
             deadline: options.deadline.map { now + $0 } ?? .nan, now: now)
         publishJobRecords()
         prio_store_job_body(lua.pointer, lua_Integer(job.value), 2)
-        if let name = options.name { info.names[job.value] = name }
-        if let retries = options.retries { info.retries[job.value] = retries }
-        if let backoff = options.backoff { info.backoff[job.value] = backoff }
+        if let name = options.name { jobBook.info.names[job.value] = name }
+        if let retries = options.retries { jobBook.info.retries[job.value] = retries }
+        if let backoff = options.backoff { jobBook.info.backoff[job.value] = backoff }
         if options.hasTags {
-            submittedWithTags += 1
+            jobBook.submittedWithTags += 1
             lua.pushValue(at: options.tagsIndex)
-            lua.popIntoRegistryTable(refs.tags, key: job.value)
+            lua.popIntoRegistryTable(executor.refs.tags, key: job.value)
         }
         if options.hasData {
-            submittedWithData += 1
+            jobBook.submittedWithData += 1
             lua.pushValue(at: options.dataIndex)
-            lua.popIntoRegistryTable(refs.data, key: job.value)
+            lua.popIntoRegistryTable(executor.refs.data, key: job.value)
         }
         return job
     }
 
     func index(ofGroup name: String) -> Int {
-        if let index = groupIndex[name] { return index }
-        groupNames.append(name)
-        groupIndex[name] = groupNames.count - 1
-        return groupNames.count - 1
+        if let index = jobBook.groupIndex[name] { return index }
+        jobBook.groupNames.append(name)
+        jobBook.groupIndex[name] = jobBook.groupNames.count - 1
+        return jobBook.groupNames.count - 1
     }
 
     /// `sleep(seconds)`: suspends the running job; it keeps its slot.
@@ -109,20 +111,20 @@ extension LuaScheduler {
     /// a reload, outside work may have completed, a self-cancel stops at the
     /// next suspension, and a hook cannot suspend.
     func yieldWouldChangeNothing() -> Bool {
-        guard let job = running else { return false }
-        return !observed && policyWatch == nil && !core.hasCancelRequests && core.blockedCount == 0
-            && hookContexts.isEmpty && core.yieldWouldChangeNothing(job, now: clock.now)
+        guard let job = executor.running else { return false }
+        return !observed && policyRunner.policyWatch == nil && !core.hasCancelRequests && core.blockedCount == 0
+            && policyRunner.hookContexts.isEmpty && core.yieldWouldChangeNothing(job, now: clock.now)
     }
 
     /// Asks the trampoline to yield, once it is sure the yield can happen.
     func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
-        if let context = hookContexts.last { return raise(lua, context.suspendError) }
-        guard running != nil, lua_isyieldable(lua.pointer) != 0 else {
+        if let context = policyRunner.hookContexts.last { return raise(lua, context.suspendError) }
+        guard executor.running != nil, lua_isyieldable(lua.pointer) != 0 else {
             return raise(
                 lua,
                 "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
         }
-        requested = suspension
+        executor.requested = suspension
         return .suspend
     }
 
@@ -139,7 +141,7 @@ extension LuaScheduler {
 
     /// `current()`: the running job, or nil in the main chunk.
     func luaCurrent(_ lua: LuaState) -> HostResult {
-        if let job = running, !job.isMain { pushJobObject(job, on: lua) } else { lua.pushNil() }
+        if let job = executor.running, !job.isMain { pushJobObject(job, on: lua) } else { lua.pushNil() }
         return .values(1)
     }
 
@@ -207,7 +209,7 @@ extension LuaScheduler {
         if let tag { selected.removeAll { !hasTag($0, tag) } }
         // Each object is pinned while its job is unfinished: a policy loop
         // over jobs() would otherwise make them all anew at every pass.
-        for job in selected where !pinnedJobs.contains(job) {
+        for job in selected where !policyRunner.pinnedJobs.contains(job) {
             pushJobObject(job, on: lua)
             pinJobObject(job)
             lua.pop()
@@ -218,7 +220,7 @@ extension LuaScheduler {
     }
 
     private func hasTag(_ job: JobID, _ tag: String) -> Bool {
-        lua.pushField(ofRegistryTable: refs.tags, key: job.value)
+        lua.pushField(ofRegistryTable: executor.refs.tags, key: job.value)
         defer { lua.pop() }
         guard lua.type(at: -1) == LUA_TTABLE else { return false }
         var index: lua_Integer = 1
@@ -236,7 +238,7 @@ extension LuaScheduler {
     /// nothing to tell an observer and no policy to consult. Returns false
     /// to have `luaJobSetPriority` do it.
     func setPriorityWithoutPolicy(_ job: JobID, _ priority: Double) -> Bool {
-        guard !policy.hooks.contains(.priority), !observed else { return false }
+        guard !policyRunner.policy.hooks.contains(.priority), !observed else { return false }
         return core.setPriorityIfKnown(job, base: priority)
     }
 
@@ -248,7 +250,7 @@ extension LuaScheduler {
         guard let priority = lua.number(at: 2), priority.isFinite else {
             return argumentError(lua, 2, "set_priority", "finite number expected, got \(describeArgument(lua, 2))")
         }
-        let hasPriorityHook = policy.hooks.contains(.priority)
+        let hasPriorityHook = policyRunner.policy.hooks.contains(.priority)
         guard hasPriorityHook || observed else {
             core.setPriority(job, base: priority)
             return .values(0)
@@ -269,9 +271,9 @@ extension LuaScheduler {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "cancel", "job expected, got \(describeArgument(lua, 1))")
         }
-        let action = core.requestCancel(job, executing: running == job)
+        let action = core.requestCancel(job, executing: executor.running == job)
         if action != .refused, let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) {
-            info.cancelReasons[job.value] = reason
+            jobBook.info.cancelReasons[job.value] = reason
         }
         switch action {
         case .refused:
@@ -296,7 +298,7 @@ extension LuaScheduler {
     func recordCancelled(_ job: JobID) {
         markFinished(job)
         _ = core.cancel(job, now: clock.now)
-        guard !rejected.contains(job.value) else { return }
+        guard !jobBook.rejected.contains(job.value) else { return }
         emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
     }

@@ -128,8 +128,8 @@ extension JobStatus {
 extension LuaScheduler {
     /// The released jobs' ledger plus every job still known, rejected ones left out.
     func ledgerOfAllJobs() -> JobLedger {
-        var all = ledger
-        for job in core.knownJobIDs() where !rejected.contains(job.value) { all.record(job, of: self) }
+        var all = jobBook.ledger
+        for job in core.knownJobIDs() where !jobBook.rejected.contains(job.value) { all.record(job, of: self) }
         return all
     }
 
@@ -138,10 +138,10 @@ extension LuaScheduler {
     public func statistics() -> RunStatistics {
         let all = ledgerOfAllJobs()
         let priorityRows = all.byPriority.rows(label: { "priority \(formatNumber($0))" }, sortedBy: { $0 })
-        let groupRows = all.byGroup.rows(label: { "group \(groupNames[Int($0)])" }, sortedBy: { _ in 0 })
+        let groupRows = all.byGroup.rows(label: { "group \(jobBook.groupNames[Int($0)])" }, sortedBy: { _ in 0 })
         return RunStatistics(
-            counts: all.counts, elapsed: clock.now, retries: retryCount,
-            preemptions: core.preemptionCount + slicePreemptions, rows: priorityRows + groupRows)
+            counts: all.counts, elapsed: clock.now, retries: observation.retryCount,
+            preemptions: core.preemptionCount + observation.slicePreemptions, rows: priorityRows + groupRows)
     }
 }
 

@@ -70,14 +70,14 @@ extension LuaScheduler {
         let job = JobID(event.jobID)
         guard observed, let sink = options.events, !job.isMain else { return }
         let record = core[job]
-        reportedPriority[job.value] = record.effectivePriority
+        observation.reportedPriority[job.value] = record.effectivePriority
         var filled = event
         filled.time = clock.now
-        filled.name = info.name(of: job)
+        filled.name = jobBook.info.name(of: job)
         filled.priority = record.effectivePriority
         filled.status = record.status.rawValue
         if event.kind == .finished, record.status == .cancelled, filled.reason == nil {
-            filled.reason = info.cancelReasons[job.value]
+            filled.reason = jobBook.info.cancelReasons[job.value]
         }
         sink(filled)
     }
@@ -106,7 +106,7 @@ extension LuaScheduler {
     func reportPriorityChanges(of jobs: [JobID], reason: String) {
         guard observed else { return }
         for job in jobs where !core[job].state.isFinished {
-            if let last = reportedPriority[job.value], last != core[job].effectivePriority {
+            if let last = observation.reportedPriority[job.value], last != core[job].effectivePriority {
                 emit(.reprioritized, job, reason: reason)
             }
         }

@@ -12,8 +12,9 @@ extension LuaScheduler {
     /// Makes `function` callable from Lua as the global `name` (and `prio.name`).
     /// Call before `loadScript` or `run`.
     public func register(_ name: String, _ function: @escaping HostFunctionBody) {
-        registered.append((name, function))
-        prio_push_host_function(lua.pointer, HostFunction.firstRegisteredID + Int32(registered.count - 1))
+        outside.registered.append((name, function))
+        prio_push_host_function(
+            lua.pointer, HostFunction.firstRegisteredID + Int32(outside.registered.count - 1))
         prio_pushglobaltable(lua.pointer)
         lua.pushValue(at: -2)
         lua.setRawField(name, ofTableAt: -2)
@@ -28,8 +29,8 @@ extension LuaScheduler {
 
     /// Runs registered function `index` for the calling job, on a Swift task.
     func callRegistered(_ index: Int, _ lua: LuaState) -> HostResult {
-        guard index < registered.count else { return raise(lua, "unknown host function") }
-        let (name, function) = registered[index]
+        guard index < outside.registered.count else { return raise(lua, "unknown host function") }
+        let (name, function) = outside.registered[index]
         var arguments: [LuaValue] = []
         do {
             for position in 1...max(lua.top, 1) where position <= lua.top {
@@ -38,7 +39,7 @@ extension LuaScheduler {
         } catch {
             return raise(lua, "bad argument to '\(name)' (\(error))")
         }
-        guard let job = running, hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
+        guard let job = executor.running, policyRunner.hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
             return suspend(lua, .external)  // raises the reason it cannot suspend here
         }
         startExternalWork(for: job) { [arguments] in .values(try await function(arguments)) }
@@ -66,7 +67,9 @@ extension LuaScheduler {
         let status = Prelude.callGlobalSource.withCString { text in
             prio_loadbuffer(L, text, Prelude.callGlobalSource.utf8.count, "=[prio.embed]", 1)
         }
-        guard status == LUA_OK else { throw PrioError.submission(lua.string(at: -1) ?? "cannot build the job body") }
+        guard status == LUA_OK else {
+            throw PrioError.submission(lua.string(at: -1) ?? "cannot build the job body")
+        }
         prio_insert(L, -3)
         guard prio_pcall(L, 2, 1, 0) == LUA_OK else {
             throw PrioError.submission(lua.string(at: -1) ?? "cannot build the job body")
@@ -86,6 +89,6 @@ extension LuaScheduler {
 
     /// A run with jobs submitted from Swift but no script still has a main chunk (an empty one).
     private func mainLoadedOrEmpty() {
-        if !mainLoaded { try? loadScript(source: "", name: "(embedded)") }
+        if !executor.mainLoaded { try? loadScript(source: "", name: "(embedded)") }
     }
 }

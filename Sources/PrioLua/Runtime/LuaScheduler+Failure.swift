@@ -25,8 +25,9 @@ extension LuaScheduler {
             recordCancelled(job)
             return
         }
-        releaseQueue.retainedBytes += lua.type(at: -1) == LUA_TSTRING ? Int(lua_rawlen(lua.pointer, -1)) : 0
-        lua.popIntoRegistryTable(refs.errors, key: job.value)
+        jobBook.releaseQueue.retainedBytes +=
+            lua.type(at: -1) == LUA_TSTRING ? Int(lua_rawlen(lua.pointer, -1)) : 0
+        lua.popIntoRegistryTable(executor.refs.errors, key: job.value)
         close(job, afterError: true)
         fail(job, message: message, traceback: traceback)
     }
@@ -40,7 +41,7 @@ extension LuaScheduler {
     /// Fails the job (whose coroutine is gone) with "timeout".
     func failTimedOut(_ job: JobID) {
         lua.push("timeout")
-        lua.popIntoRegistryTable(refs.errors, key: job.value)
+        lua.popIntoRegistryTable(executor.refs.errors, key: job.value)
         fail(job, message: "timeout", traceback: "timeout")
     }
 
@@ -49,12 +50,12 @@ extension LuaScheduler {
     private func fail(_ job: JobID, message: String, traceback: String) {
         if let delay = retryDelay(for: job) {
             let attempt = Int(core[job].attempt)
-            let retries = info.retries[job.value].map { " of \($0 + 1)" } ?? ""
+            let retries = jobBook.info.retries[job.value].map { " of \($0 + 1)" } ?? ""
             report(
                 "\(describeForReport(job)) failed (attempt \(attempt)\(retries)), "
                     + "retrying in \(formatSeconds(delay)): \(message)")
             core.retry(job, after: delay, now: clock.now)
-            retryCount += 1
+            observation.retryCount += 1
             if observed {
                 emit(
                     SchedulerEvent(
@@ -68,10 +69,11 @@ extension LuaScheduler {
         emit(.finished, job)
         defer { callNotificationHook(.onFinish, job: job) }
         if !awaited {
-            unobservedFailures.insert(job.value)
+            jobBook.unobservedFailures.insert(job.value)
             let description = describeForReport(job)
-            failureLog.record(
-                RunReport.Failure(jobID: job.value, name: info.name(of: job), error: message), description: description)
+            jobBook.failureLog.record(
+                RunReport.Failure(jobID: job.value, name: jobBook.info.name(of: job), error: message),
+                description: description)
             report("\(description) failed: \(traceback)")
         }
     }
@@ -84,14 +86,14 @@ extension LuaScheduler {
         case .noRetry: return nil
         case .useDefault:
             let attempt = Int(core[job].attempt)
-            guard attempt <= info.retries[job.value] ?? 0 else { return nil }
-            return (info.backoff[job.value] ?? 0) * pow(2, Double(attempt - 1))
+            guard attempt <= jobBook.info.retries[job.value] ?? 0 else { return nil }
+            return (jobBook.info.backoff[job.value] ?? 0) * pow(2, Double(attempt - 1))
         }
     }
 
     /// `job 'fetch' (#3, priority 5)`, as failure reports name a job.
     func describeForReport(_ job: JobID) -> String {
-        "job '\(info.name(of: job))' (#\(job.value), priority \(formatNumber(core[job].effectivePriority)))"
+        "job '\(jobBook.info.name(of: job))' (#\(job.value), priority \(formatNumber(core[job].effectivePriority)))"
     }
 
     /// The error value at `index` as text: strings and numbers as they are,
@@ -144,28 +146,29 @@ extension LuaScheduler {
     /// At the end of a run, each job whose failure reached no awaiter, once,
     /// with the first line of its error: the reports above may be far back.
     func summarizeFailures() {
-        guard failureLog.count > 0 else { return }
-        let total = failureLog.count
+        guard jobBook.failureLog.count > 0 else { return }
+        let total = jobBook.failureLog.count
         var text = "prio-lua: \(total) \(total == 1 ? "job" : "jobs") failed:\n"
-        for (description, error) in failureLog.described {
+        for (description, error) in jobBook.failureLog.described {
             let firstLine = error.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
             text += "  \(description): \(firstLine)\n"
         }
-        if failureLog.uncounted > 0 { text += "  ... and \(failureLog.uncounted) more\n" }
+        if jobBook.failureLog.uncounted > 0 { text += "  ... and \(jobBook.failureLog.uncounted) more\n" }
         options.diagnostics(text)
     }
 
     /// A failure an awaiter took: it reached someone, so it is not reported.
     func failureObserved(_ job: JobID) {
-        guard !unobservedFailures.isEmpty, unobservedFailures.remove(job.value) != nil else { return }
-        failureLog.remove(job.value)
+        guard !jobBook.unobservedFailures.isEmpty, jobBook.unobservedFailures.remove(job.value) != nil else { return }
+        jobBook.failureLog.remove(job.value)
     }
 
     func makeReport() -> RunReport {
         let counts = ledgerOfAllJobs().counts
-        let exit: Int32 = mainError != nil ? 2 : (failureLog.count == 0 ? 0 : 1)
+        let exit: Int32 = mainError != nil ? 2 : (jobBook.failureLog.count == 0 ? 0 : 1)
         return RunReport(
-            counts: counts, unobservedFailures: failureLog.failures, unobservedFailureCount: failureLog.count,
+            counts: counts, unobservedFailures: jobBook.failureLog.failures,
+            unobservedFailureCount: jobBook.failureLog.count,
             mainError: mainError, exitStatus: exit)
     }
 }

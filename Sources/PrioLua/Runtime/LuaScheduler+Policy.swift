@@ -18,20 +18,24 @@ extension LuaScheduler {
     /// under protection and a time budget. On success leaves `resultCount`
     /// values on the stack; on failure leaves nothing and returns the error text.
     func budgetedCall(argumentCount: Int32, resultCount: Int32, context: HookContext) -> String? {
-        let outermost = hookContexts.isEmpty
+        let outermost = policyRunner.hookContexts.isEmpty
         let outerBudget =
             outermost
-            ? prio_budget_begin(lua.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_HOOK)) : nil
-        hookContexts.append(context)
+            ? prio_budget_begin(lua.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_HOOK))
+            : nil
+        policyRunner.hookContexts.append(context)
         let wasExecuting = prio_hook_enter(lua.pointer)
         let enforcing = prio_enforce_memory_limit(lua.pointer, 1)
         let status = prio_pcall(lua.pointer, argumentCount, resultCount, 0)
         _ = prio_enforce_memory_limit(lua.pointer, enforcing)
         // The job's thread is looked up only when a preemption was deferred meanwhile.
         let deferred = prio_preemption_deferred(lua.pointer) != 0
-        prio_hook_leave(lua.pointer, deferred ? running.flatMap { thread(of: $0)?.pointer } : nil, wasExecuting)
-        hookContexts.removeLast()
-        if let outerBudget { prio_budget_end(lua.pointer, outerBudget, batchingHookCalls ? 1 : 0) }
+        prio_hook_leave(
+            lua.pointer, deferred ? executor.running.flatMap { thread(of: $0)?.pointer } : nil, wasExecuting)
+        policyRunner.hookContexts.removeLast()
+        if let outerBudget {
+            prio_budget_end(lua.pointer, outerBudget, policyRunner.batchingHookCalls ? 1 : 0)
+        }
         guard status == LUA_OK else {
             let message = errorText(lua, at: -1)
             lua.pop()
@@ -42,8 +46,8 @@ extension LuaScheduler {
 
     /// Pushes the installed function for `hook` and returns true, or pushes nothing.
     func pushHook(_ hook: PolicyHook) -> Bool {
-        guard policy.hooks.contains(hook) else { return false }
-        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.policy))
+        guard policyRunner.policy.hooks.contains(hook) else { return false }
+        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(executor.refs.policy))
         _ = lua.rawField(hook.rawValue, ofTableAt: -1)
         prio_remove(lua.pointer, -2)
         return true
@@ -51,7 +55,7 @@ extension LuaScheduler {
 
     /// Reports a hook's failure once per hook until a policy is installed again.
     func reportHookFailure(_ hook: PolicyHook, _ message: String) {
-        guard policy.reportedFailures.insert(hook.rawValue).inserted else { return }
+        guard policyRunner.policy.reportedFailures.insert(hook.rawValue).inserted else { return }
         report("policy hook '\(hook.rawValue)' failed: \(message)")
     }
 
@@ -101,25 +105,25 @@ extension LuaScheduler {
     /// `jobs()` pins the objects it hands out for the same reason: a policy
     /// loop over `jobs("pending")` would otherwise make them all anew.
     func pinJobObject(_ job: JobID) {
-        guard !pinnedJobs.contains(job), !core[job].state.isFinished else { return }
+        guard !policyRunner.pinnedJobs.contains(job), !core[job].state.isFinished else { return }
         lua.pushValue(at: -1)
-        lua.popIntoRegistryTable(refs.pinnedObjects, key: job.value)
-        pinnedJobs.insert(job)
+        lua.popIntoRegistryTable(executor.refs.pinnedObjects, key: job.value)
+        policyRunner.pinnedJobs.insert(job)
     }
 
     /// Lets go of a finished job's pinned object.
     func unpinJobObject(_ job: JobID) {
-        guard !pinnedJobs.isEmpty, pinnedJobs.contains(job) else { return }
-        lua.clearRegistryField(refs.pinnedObjects, key: job.value)
-        pinnedJobs.remove(job)
+        guard !policyRunner.pinnedJobs.isEmpty, policyRunner.pinnedJobs.contains(job) else { return }
+        lua.clearRegistryField(executor.refs.pinnedObjects, key: job.value)
+        policyRunner.pinnedJobs.remove(job)
     }
 
     /// Lets go of every pinned object (the `priority` hook is gone).
     func unpinAllJobObjects() {
-        guard !pinnedJobs.isEmpty else { return }
+        guard !policyRunner.pinnedJobs.isEmpty else { return }
         prio_newtable(lua.pointer)
-        lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(refs.pinnedObjects))
-        pinnedJobs.removeAll()
+        lua_rawseti(lua.pointer, prio_registryindex(), lua_Integer(executor.refs.pinnedObjects))
+        policyRunner.pinnedJobs.removeAll()
     }
 
     /// `on_submit(job)`: nil when accepted, else the reason it was rejected.
@@ -140,7 +144,7 @@ extension LuaScheduler {
     func retryDecision(for job: JobID) -> RetryDecision {
         guard pushHook(.onError) else { return .useDefault }
         pushJobObject(job, on: lua)
-        lua.pushField(ofRegistryTable: refs.errors, key: job.value)
+        lua.pushField(ofRegistryTable: executor.refs.errors, key: job.value)
         if let failure = budgetedCall(argumentCount: 2, resultCount: 1, context: .hook(.onError)) {
             reportHookFailure(.onError, failure)
             return .useDefault
@@ -171,12 +175,12 @@ extension LuaScheduler {
         }
         let hook = lua.top
         let now = clock.now
-        batchingHookCalls = true  // keep the budget hook set between the calls
+        policyRunner.batchingHookCalls = true  // keep the budget hook set between the calls
         for job in jobs {
             lua.pushValue(at: hook)
             updates.append((job, callPriorityHook(for: job, now: now)))
         }
-        batchingHookCalls = false
+        policyRunner.batchingHookCalls = false
         prio_budget_drop_idle_hook(lua.pointer)
         lua.pop()
         core.setPolicyPriorities(updates)
@@ -185,15 +189,15 @@ extension LuaScheduler {
 
     /// The policy's `interval` came due: re-evaluate, then set the next one.
     func intervalDue() {
-        policy.intervalArmed = false
-        guard let interval = policy.interval else { return }
+        policyRunner.policy.intervalArmed = false
+        guard let interval = policyRunner.policy.interval else { return }
         reevaluateAll()
         armInterval(interval)
     }
 
     func armInterval(_ interval: Double) {
-        guard !policy.intervalArmed else { return }
-        policy.intervalArmed = true
+        guard !policyRunner.policy.intervalArmed else { return }
+        policyRunner.policy.intervalArmed = true
         core.scheduleInterval(at: clock.now + interval)
     }
 }

@@ -24,17 +24,18 @@ extension LuaScheduler {
         if let problem = installPolicy(source: contents, path: path) {
             throw PrioError.load("--policy \(path): \(problem)")
         }
-        policyWatch = PolicyFileWatch(path: path, lastContents: contents, lastCheck: prio_monotonic_seconds())
+        policyRunner.policyWatch = PolicyFileWatch(
+            path: path, lastContents: contents, lastCheck: prio_monotonic_seconds())
     }
 
     /// Reloads the policy file if it changed since the last look.
     func checkPolicyFile() {
-        guard var watch = policyWatch else { return }
+        guard var watch = policyRunner.policyWatch else { return }
         let now = prio_monotonic_seconds()
         guard now - watch.lastCheck >= PolicyFileWatch.checkInterval else { return }
         watch.lastCheck = now
         reusableNow = nil
-        defer { policyWatch = watch }
+        defer { policyRunner.policyWatch = watch }
         guard let contents = FileManager.default.contents(atPath: watch.path), contents != watch.lastContents else {
             return
         }
@@ -49,7 +50,8 @@ extension LuaScheduler {
     private func installPolicy(source: Data, path: String) -> String? {
         let status = source.withUnsafeBytes { buffer in
             prio_loadbuffer(
-                lua.pointer, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, "@" + path, 1)
+                lua.pointer, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count, "@" + path,
+                1)
         }
         guard status == LUA_OK else {
             defer { lua.pop() }

@@ -32,25 +32,25 @@ struct ReleaseQueue {
 extension LuaScheduler {
     /// The job reached its final status (done, failed, cancelled).
     func noteFinished(_ job: JobID) {
-        releaseQueue.candidates.append(Int32(job.value))
+        jobBook.releaseQueue.candidates.append(Int32(job.value))
     }
 
     /// Releases the finished jobs nothing can ask about, once enough have gathered.
     /// Objects go only when a collector cycle ends, so a sweep waits for one.
     func releaseFinishedJobsIfDue() {
         guard
-            releaseQueue.candidates.count >= releaseQueue.threshold
-                || releaseQueue.retainedBytes >= ReleaseQueue.retainedBytesTrigger,
+            jobBook.releaseQueue.candidates.count >= jobBook.releaseQueue.threshold
+                || jobBook.releaseQueue.retainedBytes >= ReleaseQueue.retainedBytesTrigger,
             prio_collector_cycle_passed(lua.pointer) != 0
         else { return }
         reusableNow = nil
-        releaseQueue.retainedBytes = 0
+        jobBook.releaseQueue.retainedBytes = 0
         releaseFinishedJobs()
     }
 
     /// Looks at every candidate now (also at the end of a run).
     func releaseFinishedJobs() {
-        let candidates = releaseQueue.candidates
+        let candidates = jobBook.releaseQueue.candidates
         var objectAlive = [UInt8](repeating: 0, count: candidates.count)
         candidates.withUnsafeBufferPointer { ids in
             objectAlive.withUnsafeMutableBufferPointer { alive in
@@ -66,8 +66,8 @@ extension LuaScheduler {
                 if mayRelease(job) { release(job) } else { survivors.append(id) }
             }
         }
-        releaseQueue.candidates = survivors
-        releaseQueue.threshold = max(ReleaseQueue.minimumBatch, survivors.count * 2)
+        jobBook.releaseQueue.candidates = survivors
+        jobBook.releaseQueue.threshold = max(ReleaseQueue.minimumBatch, survivors.count * 2)
     }
 
     /// Finished, and its object is gone: nothing can ask about it any more.
@@ -75,18 +75,25 @@ extension LuaScheduler {
     /// failure log keeps what the end-of-run summary says of it.
     private func mayRelease(_ job: JobID) -> Bool {
         guard core.state(of: job).isFinished else { return false }
-        if !unobservedFailures.isEmpty { unobservedFailures.remove(job.value) }
+        if !jobBook.unobservedFailures.isEmpty { jobBook.unobservedFailures.remove(job.value) }
         return true
     }
 
     /// Most jobs have none of the sparse per-job entries: every lookup is
     /// skipped while its table is empty (this runs once per job).
     private func release(_ job: JobID) {
-        if rejected.isEmpty || rejected.remove(job.value) == nil { ledger.record(job, of: self) }
+        if jobBook.rejected.isEmpty || jobBook.rejected.remove(job.value) == nil {
+            jobBook.ledger.record(job, of: self)
+        }
         // Its body and coroutine went when it finished; the rest only some
         // jobs have (a 0 table is skipped).
-        let outcome = core.state(of: job) != .done ? refs.errors : jobsWithResults > 0 ? refs.results : 0
-        var tables = (outcome, submittedWithData > 0 ? refs.data : 0, submittedWithTags > 0 ? refs.tags : 0)
+        let outcome =
+            core.state(of: job) != .done
+            ? executor.refs.errors : jobBook.jobsWithResults > 0 ? executor.refs.results : 0
+        var tables = (
+            outcome, jobBook.submittedWithData > 0 ? executor.refs.data : 0,
+            jobBook.submittedWithTags > 0 ? executor.refs.tags : 0
+        )
         if tables != (0, 0, 0) {
             withUnsafePointer(to: &tables) {
                 $0.withMemoryRebound(to: Int32.self, capacity: 3) {
@@ -94,8 +101,8 @@ extension LuaScheduler {
                 }
             }
         }
-        info.forget(job)
-        if !reportedPriority.isEmpty { reportedPriority[job.value] = nil }
+        jobBook.info.forget(job)
+        if !observation.reportedPriority.isEmpty { observation.reportedPriority[job.value] = nil }
         core.release(job)
     }
 }

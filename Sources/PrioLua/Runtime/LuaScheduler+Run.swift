@@ -12,7 +12,7 @@ extension LuaScheduler {
             drive(.main, co, argumentCount: mainArgumentCount)
             return
         }
-        let sliceStart = observed || policy.hooks.contains(.onStart) ? nil : now
+        let sliceStart = observed || policyRunner.policy.hooks.contains(.onStart) ? nil : now
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return }  // on_start cancelled it
         emit(.started, job)
@@ -24,7 +24,7 @@ extension LuaScheduler {
     /// Resumes a suspended job with what its suspending call returns.
     func resume(_ job: JobID) {
         guard let co = thread(of: job) else { return }
-        let suspension = suspensions.removeValue(forKey: job.value)
+        let suspension = executor.suspensions.removeValue(forKey: job.value)
         emit(.resumed, job)
         var count: Int32 = 0
         switch suspension {
@@ -40,7 +40,7 @@ extension LuaScheduler {
         case .external?:
             let mark = co.top
             co.push(true)
-            if !pushExternalResult(externalResults.removeValue(forKey: job.value), on: co) {
+            if !pushExternalResult(outside.externalResults.removeValue(forKey: job.value), on: co) {
                 co.push(false)
                 prio_replace(co.pointer, mark + 1)
             }
@@ -60,10 +60,10 @@ extension LuaScheduler {
 
     /// Resumes `co` and acts on how it stopped: suspended, returned or raised.
     private func drive(_ job: JobID, _ co: LuaState, argumentCount: Int32, sliceStart: Double? = nil) {
-        running = job
-        drivenThread = (job, co)
-        defer { drivenThread = nil }
-        requested = nil
+        executor.running = job
+        executor.drivenThread = (job, co)
+        defer { executor.drivenThread = nil }
+        executor.requested = nil
         prio_clear_suspending(lua.pointer)
         beginSlice(job, co, now: sliceStart)
         _ = prio_enforce_memory_limit(lua.pointer, 1)
@@ -71,20 +71,20 @@ extension LuaScheduler {
         let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
         _ = prio_enforce_memory_limit(lua.pointer, 0)
         let preempted = prio_slice_end(lua.pointer) != 0
-        running = nil
+        executor.running = nil
         prio_clear_suspending(lua.pointer)
         switch status {
         case LUA_YIELD:
             co.pop(resultCount)
-            if preempted && requested == nil {
-                requested = .preempted
-                if !job.isMain { slicePreemptions += 1 }  // the main chunk is no job: no event, no count
+            if preempted && executor.requested == nil {
+                executor.requested = .preempted
+                if !job.isMain { observation.slicePreemptions += 1 }  // the main chunk is no job: no event, no count
             }
             suspended(job, co)
         case LUA_OK:
             returned(job, co, resultCount: resultCount)
         default:
-            if status == LUA_ERRMEM { collectFully = true }
+            if status == LUA_ERRMEM { executor.collectFully = true }
             raised(job, co)
         }
     }
@@ -117,13 +117,13 @@ extension LuaScheduler {
     /// The job's coroutine yielded: record what it waits for in the core.
     private func suspended(_ job: JobID, _ co: LuaState) {
         prio_register_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
-        let request = requested ?? .yield
-        requested = nil
+        let request = executor.requested ?? .yield
+        executor.requested = nil
         if core.isCancelRequested(job) {
             cancel(job)
             return
         }
-        suspensions[job.value] = request
+        executor.suspensions[job.value] = request
         switch request {
         case .yield, .preempted:
             core.yielded(job)
@@ -171,7 +171,7 @@ extension LuaScheduler {
         core.finished(job, .done, now: now)
         emit(.finished, job)
         callNotificationHook(.onFinish, job: job)
-        if !observed, !policy.hooks.contains(.onFinish) { reusableNow = now }
+        if !observed, !policyRunner.policy.hooks.contains(.onFinish) { reusableNow = now }
     }
 
     /// Whether the job's `timeout` has passed in this attempt (real time
@@ -201,16 +201,16 @@ extension LuaScheduler {
     /// instead: the heap is at `--memory-limit`, mostly the failed job's
     /// garbage, and the other jobs need that room now.
     func stepCollectorForFinishedJobs() {
-        if collectFully {
-            collectFully = false
+        if executor.collectFully {
+            executor.collectFully = false
             reusableNow = nil
-            finishedSinceCollectorStep = 0
+            executor.finishedSinceCollectorStep = 0
             _ = prio_gc_collect(lua.pointer)
             return
         }
-        guard finishedSinceCollectorStep >= Self.collectorStepBatch else { return }
-        let kilobytes = Int32(clamping: finishedSinceCollectorStep * Self.collectorBytesPerFinishedJob / 1024)
-        finishedSinceCollectorStep = 0
+        guard executor.finishedSinceCollectorStep >= Self.collectorStepBatch else { return }
+        let kilobytes = Int32(clamping: executor.finishedSinceCollectorStep * Self.collectorBytesPerFinishedJob / 1024)
+        executor.finishedSinceCollectorStep = 0
         _ = prio_gc_step(lua.pointer, kilobytes)
     }
 
@@ -234,8 +234,8 @@ extension LuaScheduler {
         co.push(integer: Int(count))
         co.setRawField("n", ofTableAt: -2)
         co.move(1, to: lua)
-        lua.popIntoRegistryTable(refs.results, key: job.value)
-        jobsWithResults += 1
+        lua.popIntoRegistryTable(executor.refs.results, key: job.value)
+        jobBook.jobsWithResults += 1
         co.top = 0
     }
 
@@ -250,7 +250,7 @@ extension LuaScheduler {
     func close(_ job: JobID, afterError: Bool = false) {
         stopExternalWork(of: job)
         guard thread(of: job) != nil else { return }
-        suspensions[job.value] = nil
+        executor.suspensions[job.value] = nil
         guard core.queueClose(job, afterError: afterError) else { return }
         while let next = core.nextClose() {
             resetCoroutine(of: next.job, afterError: next.afterError)
@@ -261,17 +261,17 @@ extension LuaScheduler {
     private func resetCoroutine(of job: JobID, afterError: Bool) {
         guard let co = thread(of: job) else { return }
         // The job's own code runs in its handlers: current() is the job.
-        let caller = running
-        running = job
+        let caller = executor.running
+        executor.running = job
         let wasExecuting = prio_hook_enter(lua.pointer)
         let outer = prio_budget_begin(co.pointer, Self.hookBudget, Self.hookWallBudget, Int32(PRIO_BUDGET_CLOSE))
         let status = lua_resetthread(co.pointer)
         prio_budget_end(co.pointer, outer, 0)
-        running = caller
+        executor.running = caller
         prio_hook_leave(lua.pointer, caller.flatMap { thread(of: $0)?.pointer }, wasExecuting)
         if !afterError, status != LUA_OK, status != LUA_YIELD {
             let message = errorText(co, at: -1)
-            report("job '\(info.name(of: job))' (#\(job.value)): error while closing: \(message)")
+            report("job '\(jobBook.info.name(of: job))' (#\(job.value)): error while closing: \(message)")
         }
         co.top = 0
         unregisterThread(job: job)
@@ -284,6 +284,6 @@ extension LuaScheduler {
         if !bodyDropped { prio_drop_job_body(lua.pointer, lua_Integer(job.value)) }
         unpinJobObject(job)
         noteFinished(job)
-        finishedSinceCollectorStep += 1
+        executor.finishedSinceCollectorStep += 1
     }
 }

@@ -65,22 +65,22 @@ extension LuaScheduler {
         describeJobRecordLayout()
         prio_probe_wanted_results(L)
         prio_probe_stack_args(L)
-        refs.functions = newRegistryTable()
-        refs.threads = newRegistryTable()
-        refs.threadPool = newRegistryTable()
-        prio_init_job_threads(L, refs.threads, refs.functions, refs.threadPool)
-        refs.results = newRegistryTable()
-        refs.errors = newRegistryTable()
-        refs.data = newRegistryTable()
-        refs.tags = newRegistryTable()
-        refs.jobMetatable = newRegistryTable()
-        prio_init_job_objects(L, refs.jobMetatable)
-        refs.pinnedObjects = newRegistryTable()
-        refs.policy = newRegistryTable()
-        refs.rules = newRegistryTable()
-        refs.ruleMetatable = newRegistryTable()
-        refs.jobKeys = newRegistryTable()
-        lua_rawgeti(L, prio_registryindex(), lua_Integer(refs.jobKeys))
+        executor.refs.functions = newRegistryTable()
+        executor.refs.threads = newRegistryTable()
+        executor.refs.threadPool = newRegistryTable()
+        prio_init_job_threads(L, executor.refs.threads, executor.refs.functions, executor.refs.threadPool)
+        executor.refs.results = newRegistryTable()
+        executor.refs.errors = newRegistryTable()
+        executor.refs.data = newRegistryTable()
+        executor.refs.tags = newRegistryTable()
+        executor.refs.jobMetatable = newRegistryTable()
+        prio_init_job_objects(L, executor.refs.jobMetatable)
+        executor.refs.pinnedObjects = newRegistryTable()
+        executor.refs.policy = newRegistryTable()
+        executor.refs.rules = newRegistryTable()
+        executor.refs.ruleMetatable = newRegistryTable()
+        executor.refs.jobKeys = newRegistryTable()
+        lua_rawgeti(L, prio_registryindex(), lua_Integer(executor.refs.jobKeys))
         for field in JobField.allCases {
             lua.push(integer: field.rawValue)
             lua.setRawField(field.luaName, ofTableAt: -2)
@@ -144,7 +144,7 @@ extension LuaScheduler {
         prio_newtable(lua.pointer)
         for function in HostFunction.allCases {
             switch function {
-            case .jobIndex: prio_push_job_index_function(lua.pointer, function.rawValue, refs.jobKeys)
+            case .jobIndex: prio_push_job_index_function(lua.pointer, function.rawValue, executor.refs.jobKeys)
             case .jobSetPriority: prio_push_job_set_priority_function(lua.pointer, function.rawValue)
             case .yield: prio_push_yield_function(lua.pointer, function.rawValue)
             default: prio_push_host_function(lua.pointer, function.rawValue)
@@ -170,8 +170,8 @@ extension LuaScheduler {
     private func pushInternalsTable() {
         prio_newtable(lua.pointer)
         for (name, ref) in [
-            ("methods", refs.jobKeys), ("job_metatable", refs.jobMetatable),
-            ("rule_metatable", refs.ruleMetatable),
+            ("methods", executor.refs.jobKeys), ("job_metatable", executor.refs.jobMetatable),
+            ("rule_metatable", executor.refs.ruleMetatable),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
             lua.setRawField(name, ofTableAt: -2)
@@ -195,8 +195,8 @@ extension LuaScheduler {
     /// table of job threads once the job has suspended (or failed); while it
     /// runs to its end in one go, only `drivenThread` knows it.
     func thread(of job: JobID) -> LuaState? {
-        if let driven = drivenThread, driven.job == job { return driven.co }
-        lua.pushField(ofRegistryTable: refs.threads, key: job.value)
+        if let driven = executor.drivenThread, driven.job == job { return driven.co }
+        lua.pushField(ofRegistryTable: executor.refs.threads, key: job.value)
         defer { lua.pop() }
         guard let thread = lua_tothread(lua.pointer, -1) else { return nil }
         return LuaState(thread)

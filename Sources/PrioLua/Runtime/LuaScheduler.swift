@@ -15,7 +15,6 @@ public final class LuaScheduler {
     let options: RunOptions
     /// `options.events` is set: checked on hot paths without copying the closure out.
     let observed: Bool
-    let lua: LuaState
     /// The scheduling state lives behind a pointer that this object owns:
     /// read through `unsafeAddress`, a call like `core[job]` borrows the
     /// state in place instead of copying the whole struct (and retaining
@@ -28,66 +27,19 @@ public final class LuaScheduler {
     }
     let clock: RunClock
 
-    /// Registry references to the internal tables the prelude set up.
-    var refs = RegistryRefs()
-    /// The job whose coroutine is executing, or `.main`; nil between resumes.
-    @exclusivity(unchecked) var running: JobID?
-    /// What the running job asked for when it returned `.suspend`.
-    @exclusivity(unchecked) var requested: Suspension?
-    /// What each suspended job is waiting in, to know what to resume it with.
-    @exclusivity(unchecked) var suspensions: [Int: Suspension] = [:]
-    @exclusivity(unchecked) var info = JobInfoTable()
-    var groupIndex: [String: Int] = [:]
-    var groupNames: [String] = []
-    /// Finished jobs waiting to be released (`LuaScheduler+Release`).
-    @exclusivity(unchecked) var releaseQueue = ReleaseQueue()
-    /// What the run keeps of the jobs it released.
-    @exclusivity(unchecked) var ledger = JobLedger()
-    /// Jobs submitted with `data` or `tags` so far: until one is, releasing
-    /// a job need not look in those tables.
-    var submittedWithData = 0
-    /// Jobs whose return values were kept (`results`): while none were, a
-    /// finished job has no entry there to drop.
-    var jobsWithResults = 0
-    var submittedWithTags = 0
-    /// The unobserved failures the end of the run reports.
-    var failureLog = FailureLog()
-    @exclusivity(unchecked) var unobservedFailures: Set<Int> = []
+    /// The Lua state and its per-state parts (`Components.swift`).
+    @exclusivity(unchecked) var executor: Executor
+    /// The executor's Lua state (the main thread).
+    var lua: LuaState { executor.lua }
+    @exclusivity(unchecked) var policyRunner = PolicyRunner()
+    @exclusivity(unchecked) var outside = OutsideWork()
+    @exclusivity(unchecked) var observation = Observation()
+    @exclusivity(unchecked) var jobBook = JobBook()
     var mainError: String?
-    @exclusivity(unchecked) var policy = PolicySettings()
-    var rules: [Rule] = []
-    /// The policy hooks and rules being called, innermost last.
-    @exclusivity(unchecked) var hookContexts: [HookContext] = []
-    /// Jobs refused by `on_submit`; they are not counted in the report.
-    @exclusivity(unchecked) var rejected: Set<Int> = []
-    @exclusivity(unchecked) var policyWatch: PolicyFileWatch?
-    /// Where subprocesses and Swift tasks post their results.
-    let inbox = RunInbox()
-    var externalWork: [Int: ExternalWork] = [:]
-    var externalResults: [Int: ExternalResult] = [:]
-    var retryCount = 0
-    /// The effective priority last reported in an event, per job.
-    @exclusivity(unchecked) var reportedPriority: [Int: Double] = [:]
-    /// Resumes that ended at a time-slice preemption point.
-    var slicePreemptions = 0
-    /// Swift functions registered under Lua names, by id - firstRegisteredID.
-    var registered: [(String, HostFunctionBody)] = []
-    /// Many hook calls in a row share one installation of the budget hook.
-    var batchingHookCalls = false
-    var mainLoaded = false
-    /// The jobs whose objects are pinned for the `priority` hook and `jobs()` (`pinJobObject`).
-    @exclusivity(unchecked) var pinnedJobs = JobBitSet()
-    /// Jobs finished since the collector was last stepped for them.
-    var finishedSinceCollectorStep = 0
-    /// A job ran out of memory: collect fully at the next turn of the run loop.
-    var collectFully = false
     /// A clock reading the run loop may take as its next `now` instead of
     /// reading the clock again: taken as a job returned, and dropped as soon
     /// as anything that takes time (a hook, an observer, a sweep) runs.
     var reusableNow: Double?
-    /// The job being resumed and its coroutine, from just before the resume
-    /// until what follows its stop is done (see `thread(of:)`).
-    var drivenThread: (job: JobID, co: LuaState)?
 
     /// Creates a scheduler with its own Lua state and the prio-lua library loaded.
     public init(options: RunOptions = RunOptions()) throws {
@@ -105,7 +57,7 @@ public final class LuaScheduler {
         prio_set_dispatch(state, dispatchHostFunction)
         prio_set_priority_fast_path(state, setPriorityFastPath)
         prio_set_yield_fast_path(state, yieldFastPath)
-        self.lua = LuaState(state)
+        self.executor = Executor(lua: LuaState(state))
         prio_set_host(state, Unmanaged.passUnretained(self).toOpaque())
         try installLibrary()
     }
@@ -160,14 +112,16 @@ public final class LuaScheduler {
     public func loadScript(pathBytes: [UInt8], argumentBytes: [[UInt8]] = [], honoringLuaInit: Bool = false)
         throws
     {
-        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
+        guard !executor.mainLoaded else { throw PrioError.load("a script is already loaded") }
         setArgTable(script: pathBytes, arguments: argumentBytes)
         if honoringLuaInit && !options.sandbox { try runLuaInit() }
         let isStdin = pathBytes == Array("-".utf8)
         let status = withCString(pathBytes) { name in
             prio_loadfile_protected(lua.pointer, isStdin ? nil : name, options.sandbox ? 1 : 0)
         }
-        if status != LUA_OK, let message = lua.string(at: -1), message.hasPrefix("attempt to load a binary chunk") {
+        if status != LUA_OK, let message = lua.string(at: -1),
+            message.hasPrefix("attempt to load a binary chunk")
+        {
             lua.pop()  // Lua's message does not say which chunk
             let name = isStdin ? "stdin" : String(decoding: pathBytes, as: UTF8.self)
             lua.push("\(name): \(message): --sandbox runs scripts from source text only")
@@ -177,7 +131,7 @@ public final class LuaScheduler {
 
     /// Loads Lua source text as the main chunk; `name` appears in error messages.
     public func loadScript(source: String, name: String = "script", arguments: [String] = []) throws {
-        guard !mainLoaded else { throw PrioError.load("a script is already loaded") }
+        guard !executor.mainLoaded else { throw PrioError.load("a script is already loaded") }
         let argumentBytes = arguments.map { Array($0.utf8) }
         setArgTable(script: Array(name.utf8), arguments: argumentBytes)
         var text = source
@@ -207,7 +161,7 @@ public final class LuaScheduler {
     /// Runs until the main chunk has returned and every job has finished
     /// (or the main chunk raised), and reports how it went.
     public func run() -> RunReport {
-        if !mainLoaded { core.finished(.main, .done, now: clock.now) }
+        if !executor.mainLoaded { core.finished(.main, .done, now: clock.now) }
         while mainError == nil {
             releaseFinishedJobsIfDue()
             stepCollectorForFinishedJobs()
@@ -241,14 +195,14 @@ public final class LuaScheduler {
     /// to `time`, but only once no job waits on outside work: a subprocess
     /// takes real time, and the simulated clock does not run ahead of it.
     private func waitForWork(until time: Double?) {
-        let watchCap = policyWatch == nil ? nil : PolicyFileWatch.checkInterval
+        let watchCap = policyRunner.policyWatch == nil ? nil : PolicyFileWatch.checkInterval
         if options.virtualTime, let time, core.blockedCount == 0 {
             clock.wait(until: time)
             return
         }
         var seconds = options.virtualTime ? nil : time.map { $0 - clock.now }
         if let cap = watchCap { seconds = min(seconds ?? cap, cap) }
-        inbox.wait(seconds: seconds)
+        outside.inbox.wait(seconds: seconds)
     }
 
     /// Takes the loaded chunk (or its error) on the main state and makes it
@@ -271,7 +225,7 @@ public final class LuaScheduler {
         lua.move(1, to: co)
         for argument in argumentBytes { co.push(bytes: argument) }
         mainArgumentCount = Int32(argumentBytes.count)
-        mainLoaded = true
+        executor.mainLoaded = true
     }
 
     var mainArgumentCount: Int32 = 0
