@@ -26,16 +26,10 @@ extension Scheduler {
     ) -> AwaitOutcome {
         defer { checkInvariantsAfterMutation() }
         expect(job, in: .running)
+        let outcome = awaitOutcome(job, on: targets, mode: mode)
+        guard outcome == .suspended else { return outcome }
         let id = Int32(job.value)
-        if targets.contains(job) { return .selfAwait }
         let unfinished = targets.filter { !records[$0.value].state.isFinished }.map { Int32($0.value) }
-        switch mode {
-        case .all where unfinished.isEmpty: return .satisfied
-        case .any where unfinished.count < targets.count || targets.isEmpty: return .satisfied
-        default: break
-        }
-        if unfinished.contains(where: { waits(from: $0, reaching: id) }) { return .cycle }
-
         awaits[id] = AwaitRecord(targets: unfinished, mode: mode, remaining: unfinished.count)
         for target in unfinished { waiters[target, default: []].append(id) }
         records[Int(id)].state = .awaiting
@@ -45,6 +39,22 @@ extension Scheduler {
             timers.schedule(job: id, kind: .awaitTimeout, due: deadline, generation: records[Int(id)].generation)
         }
         lendPriority(of: id, to: unfinished)
+        return .suspended
+    }
+
+    /// What `await` would do now, without doing it: the rules of awaiting,
+    /// in one place, for the runtime to answer the script before the job
+    /// suspends (an error, the values at once, or a real wait).
+    public func awaitOutcome(_ job: JobID, on targets: [JobID], mode: AwaitMode) -> AwaitOutcome {
+        if targets.contains(job) { return .selfAwait }
+        let unfinished = targets.filter { !records[$0.value].state.isFinished }
+        switch mode {
+        case .all where unfinished.isEmpty: return .satisfied
+        case .any where unfinished.count < targets.count || targets.isEmpty: return .satisfied
+        default: break
+        }
+        let id = Int32(job.value)
+        if unfinished.contains(where: { waits(from: Int32($0.value), reaching: id) }) { return .cycle }
         return .suspended
     }
 
@@ -67,12 +77,6 @@ extension Scheduler {
         records[Int(id)].effectivePriority = priority
         requeue(id)
         for target in awaits[id]?.targets ?? [] { lowerEffectivePriority(of: target, to: priority) }
-    }
-
-    /// Whether `start` waits, directly or through other awaiting jobs, for
-    /// `goal`: if so, `goal` awaiting `start` would close a cycle.
-    public func awaitChain(from start: JobID, reaches goal: JobID) -> Bool {
-        waits(from: Int32(start.value), reaching: Int32(goal.value))
     }
 
     /// Whether following await edges from `start` reaches `goal`.

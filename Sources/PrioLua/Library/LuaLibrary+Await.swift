@@ -75,26 +75,19 @@ extension LuaScheduler {
         guard let me = executor.running else {
             return raise(lua, "cannot suspend here (inside a __close handler)")
         }
-        if request.targets.contains(me) {
+        switch core.awaitOutcome(me, on: request.targets, mode: request.mode) {
+        case .selfAwait:
             lua.push("cannot await itself")
             return .raise
-        }
-        if isSatisfied(request) {
+        case .satisfied:
             let mark = lua.top
             let ok = pushAwaitResult(request, timedOut: false, on: lua)
             return ok ? .values(lua.top - mark) : .raise
-        }
-        if request.targets.contains(where: { !core[$0].state.isFinished && core.awaitChain(from: $0, reaches: me) }) {
+        case .cycle:
             lua.push("await cycle")
             return .raise
-        }
-        return suspend(lua, .await(request))
-    }
-
-    private func isSatisfied(_ request: AwaitRequest) -> Bool {
-        switch request.kind {
-        case .one, .all: return request.targets.allSatisfy { core[$0].state.isFinished }
-        case .any: return request.targets.isEmpty || request.targets.contains { core[$0].state.isFinished }
+        case .suspended:
+            return suspend(lua, .await(request))
         }
     }
 

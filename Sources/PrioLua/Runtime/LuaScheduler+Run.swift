@@ -132,12 +132,11 @@ extension LuaScheduler {
         case .sleep(let until):
             core.sleeping(job, until: until)
         case .await(let awaitRequest):
-            let mode: Scheduler.AwaitMode = awaitRequest.kind == .any ? .any : .all
-            switch core.await(job, on: awaitRequest.targets, mode: mode, until: awaitRequest.deadline) {
-            case .suspended:
-                reportPriorityChanges(of: awaitRequest.targets, reason: "inherited from job#\(job.value)")
-            case .satisfied, .selfAwait, .cycle: core.yielded(job)
-            }
+            // The library asked the core (`awaitOutcome`) before the job suspended.
+            let outcome = core.await(
+                job, on: awaitRequest.targets, mode: awaitRequest.mode, until: awaitRequest.deadline)
+            precondition(outcome == .suspended, "job \(job) suspended for an await the core did not allow: \(outcome)")
+            reportPriorityChanges(of: awaitRequest.targets, reason: "inherited from job#\(job.value)")
         }
         if case .preempted = request {
             emit(.preempted, job, reason: "slice")

@@ -54,6 +54,9 @@ struct AwaitRequest {
     var kind: Kind
     var targets: [JobID]
     var deadline: Double?
+
+    /// How the core waits: `await(job)` is `await_all({job})`.
+    var mode: Scheduler.AwaitMode { kind == .any ? .any : .all }
 }
 
 extension LuaScheduler {
