@@ -61,12 +61,17 @@ extension Scheduler {
 
     /// Debug builds check every invariant after each public mutation, as
     /// swift-collections' HeapModule does, while the scheduler is small
-    /// enough (`invariantCheckLimit` jobs) that the O(n) check costs little:
-    /// a slip fails at the mutation that made it, in the tests and fixtures.
+    /// enough (`invariantCheckLimit` jobs) that the O(n) check costs little.
+    /// What breaks is recorded with the mutation that broke it
+    /// (`brokenInvariants`), not trapped on: a test fails on it and goes on
+    /// to the next test, and the runtime (PrioLua) traps on it in debug
+    /// builds after each step, so a fixture fails at the step that slipped.
     @inline(__always)
-    func checkInvariantsAfterMutation() {
+    mutating func checkInvariantsAfterMutation(_ mutation: String = #function) {
         #if DEBUG
-        if jobCount <= Self.invariantCheckLimit { checkInvariants() }
+        guard jobCount <= Self.invariantCheckLimit, brokenInvariants.count < 16 else { return }
+        let violations = invariantViolations()
+        if !violations.isEmpty { brokenInvariants += violations.map { "after \(mutation): \($0)" } }
         #endif
     }
 

@@ -75,6 +75,8 @@ public struct Scheduler: ~Copyable, Sendable {
     public var recordsPreemptions = false
     var preemptionLog: [(victim: JobID, by: JobID)] = []
     var awaitEndLog: [(waiter: JobID, targets: [JobID])] = []
+    /// Invariants found broken after a mutation, in debug builds (first 16).
+    public internal(set) var brokenInvariants: [String] = []
     /// Jobs with `cancelRequested` set (`Scheduler+Cancel`).
     var cancelRequestCount = 0
     /// Coroutine closes waiting to run, and whether some are running.

@@ -22,6 +22,7 @@ extension Scheduler {
     /// Fails the calling test (never the process) on every broken invariant.
     func assertInvariants(file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(invariantViolations(), [], "scheduler invariants", file: file, line: line)
+        XCTAssertEqual(brokenInvariants, [], "invariants broken after a mutation", file: file, line: line)
     }
 
     /// Submits one job per priority, in order, at `now`.

@@ -170,6 +170,9 @@ public final class LuaScheduler {
             let now = reusableNow ?? clock.now
             reusableNow = nil
             let step = core.nextStep(now: now)
+            #if DEBUG
+            precondition(core.brokenInvariants.isEmpty, core.brokenInvariants.joined(separator: "\n"))
+            #endif
             if observed { reportCoreEvents() }
             switch step {
             case .start(let job): start(job, at: now)
