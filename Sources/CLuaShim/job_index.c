@@ -176,10 +176,9 @@ void prio_push_job_index_function(lua_State *L, int function_id, int keys_ref) {
     lua_pushcclosure(L, job_index, 2 + PRIO_FIELD_CACHE_SIZE);
 }
 
-void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count) {
+void prio_set_job_view(lua_State *L, const void *pages, long page_count) {
     prio_job_view *v = &state_of(L)->jobs;
     v->pages = (const void *const *)pages;
-    v->word_pages = (int32_t *const *)word_pages;
     v->page_count = page_count;
 }
 

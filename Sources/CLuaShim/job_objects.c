@@ -6,8 +6,8 @@
  *
  * The objects live in one weak-valued table used as a ring of slots: a new
  * object takes the next slot the collector has emptied, and the job's slot
- * number is kept in its host word (a paged Int32 per job beside the
- * scheduler's records). Finding a job's object is an array read, adding
+ * number is kept in its word (a paged Int32 per job, prio_job_words,
+ * owned here). Finding a job's object is an array read, adding
  * one an array store into a table made with room for it. (A table keyed by
  * job id spread its keys over the hash part, and the collector's clearing
  * of dead entries made it rehash every few stores: a third of what
@@ -20,18 +20,59 @@
  * that were alive (or not yet collected) at the busiest moment.
  */
 #include "job_box.h"
+#include "shim_internal.h"
+#include <stdlib.h>
 
 #define MINIMUM_SLOTS 1024
 #define PROBES 4
 
 
-/* Job `id`'s slot word, or NULL when the job is unknown or its page freed. */
-static int32_t *slot_word(const prio_state *st, lua_Integer id) {
-    const prio_job_view *v = &st->jobs;
-    if (v->word_pages == NULL || id < 0) return NULL;
-    long page = (long)(id >> v->page_shift);
-    if (page >= v->page_count || v->word_pages[page] == NULL) return NULL;
-    return &v->word_pages[page][id & ((1L << v->page_shift) - 1)];
+/* A page whose jobs were all released: never made again. */
+#define FREED_PAGE ((int32_t *)1)
+
+/* Job `id`'s slot word, or NULL when it has none: its page was never made
+   (and `create` is 0), was freed, or could not be allocated. */
+static int32_t *slot_word(prio_state *st, lua_Integer id, int create) {
+    if (id < 0 || id >= ((lua_Integer)1 << 31)) return NULL;
+    long page = (long)(id >> JOB_WORD_PAGE_SHIFT);
+    int32_t ***chunk = &st->words.chunks[page >> JOB_WORD_CHUNK_SHIFT];
+    if (*chunk == NULL) {
+        if (!create || (*chunk = calloc(JOB_WORD_CHUNK, sizeof **chunk)) == NULL) return NULL;
+    }
+    int32_t **words = &(*chunk)[page & (JOB_WORD_CHUNK - 1)];
+    if (*words == FREED_PAGE) return NULL;
+    if (*words == NULL) {
+        if (!create || (*words = calloc(JOB_WORD_PAGE, sizeof(int32_t))) == NULL) return NULL;
+    }
+    return &(*words)[id & (JOB_WORD_PAGE - 1)];
+}
+
+void prio_release_job_word(lua_State *L, lua_Integer id, int page_freed) {
+    prio_state *st = prio_getstate(L);
+    if (id < 0 || id >= ((lua_Integer)1 << 31)) return;
+    long page = (long)(id >> JOB_WORD_PAGE_SHIFT);
+    int32_t **chunk = st->words.chunks[page >> JOB_WORD_CHUNK_SHIFT];
+    if (chunk == NULL) return;
+    int32_t **words = &chunk[page & (JOB_WORD_CHUNK - 1)];
+    if (*words == FREED_PAGE) return;
+    if (page_freed) {
+        free(*words); /* NULL when no job of the page ever had an object */
+        *words = FREED_PAGE;
+    } else if (*words != NULL) {
+        (*words)[id & (JOB_WORD_PAGE - 1)] = 0;
+    }
+}
+
+void prio_free_job_words(prio_state *st) {
+    for (long c = 0; c < JOB_WORD_CHUNKS; c++) {
+        int32_t **chunk = st->words.chunks[c];
+        if (chunk == NULL) continue;
+        for (long p = 0; p < JOB_WORD_CHUNK; p++) {
+            if (chunk[p] != NULL && chunk[p] != FREED_PAGE) free(chunk[p]);
+        }
+        free(chunk);
+        st->words.chunks[c] = NULL;
+    }
 }
 
 /* Pushes a new, empty slot table with room for `capacity` objects. */
@@ -72,7 +113,7 @@ static long grow_slots(lua_State *L, prio_state *st) {
             lua_pop(L, 1);
             continue;
         }
-        int32_t *word = slot_word(st, prio_job_object_id(L, -1));
+        int32_t *word = slot_word(st, prio_job_object_id(L, -1), 0);
         lua_rawseti(L, old + 1, ++moved);
         if (word != NULL && *word == k) *word = (int32_t)moved;
     }
@@ -98,7 +139,7 @@ static long free_slot(lua_State *L, prio_state *st) {
 
 void prio_push_job_object(lua_State *L, lua_Integer id) {
     prio_state *st = prio_getstate(L);
-    int32_t *word = slot_word(st, id);
+    int32_t *word = slot_word(st, id, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, st->objects.table_ref);
     if (word != NULL && *word > 0) {
         if (lua_rawgeti(L, -1, *word) == LUA_TUSERDATA && job_box_id(L, st, -1) == id) {
@@ -137,7 +178,7 @@ void prio_job_objects_alive(lua_State *L, const int32_t *ids, long n, uint8_t *a
     prio_state *st = prio_getstate(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, st->objects.table_ref);
     for (long i = 0; i < n; i++) {
-        const int32_t *word = slot_word(st, ids[i]);
+        const int32_t *word = slot_word(st, ids[i], 0);
         alive[i] = 0;
         if (word == NULL || *word <= 0) continue;
         lua_rawgeti(L, -1, *word);

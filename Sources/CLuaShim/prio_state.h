@@ -13,7 +13,6 @@
 
 typedef struct prio_job_view {
     const void *const *pages;
-    int32_t *const *word_pages; /* each job's object slot (job_objects.c), paged like the records */
     long page_count;
     int page_shift;
     long stride;
@@ -34,6 +33,21 @@ typedef struct prio_object_slots {
     long cursor;            /* the slot last handed out */
     int canary_ref;         /* registry: weak-keyed table of one canary (prio_collector_cycle_passed) */
 } prio_object_slots;
+
+/* Each job's slot in the table of job objects, paged by job id (see
+   job_objects.c): JOB_WORD_CHUNKS chunks of JOB_WORD_CHUNK pages of
+   JOB_WORD_PAGE words, covering every Int32 id. The directory never moves,
+   so nothing is republished as jobs are added; a page is made when one of
+   its jobs first gets an object and freed when the scheduler frees the
+   page of records with the same ids (prio_release_job_word). */
+#define JOB_WORD_PAGE_SHIFT PRIO_JOB_PAGE_SHIFT
+#define JOB_WORD_PAGE (1L << JOB_WORD_PAGE_SHIFT)
+#define JOB_WORD_CHUNK_SHIFT 10
+#define JOB_WORD_CHUNK (1L << JOB_WORD_CHUNK_SHIFT)
+#define JOB_WORD_CHUNKS (1L << (31 - JOB_WORD_PAGE_SHIFT - JOB_WORD_CHUNK_SHIFT))
+typedef struct prio_job_words {
+    int32_t **chunks[JOB_WORD_CHUNKS]; /* each: JOB_WORD_CHUNK pages, NULL until needed */
+} prio_job_words;
 
 /* Registry tables of job coroutines: see job_threads.c. */
 typedef struct prio_job_threads {
@@ -84,6 +98,7 @@ typedef struct prio_state {
     int knows_wanted_results;         /* prio_probe_wanted_results passed */
     int knows_stack_args;             /* prio_probe_stack_args passed */
     prio_object_slots objects;        /* job objects (job_objects.c) */
+    prio_job_words words;             /* each job's object slot (job_objects.c) */
     prio_job_threads threads;         /* job coroutines (job_threads.c) */
 } prio_state;
 

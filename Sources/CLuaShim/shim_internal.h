@@ -28,6 +28,8 @@ static inline prio_state *state_of(lua_State *L) {
 void prio_budget_hook(lua_State *L, lua_Debug *ar);
 /* Whether the armed budget is spent (budget.c). */
 int prio_budget_spent(prio_state *st);
+/* Frees the pages of job object slots (job_objects.c), as the state closes. */
+void prio_free_job_words(prio_state *st);
 /* Stops and joins the slicer thread (slicer.c), before the state closes. */
 void prio_slicer_stop(prio_state *st);
 

@@ -141,6 +141,7 @@ void prio_closestate_bounded(lua_State *L, double seconds, int exit_status) {
         watching = pthread_create(&watchdog, NULL, close_watchdog, &w) == 0;
     }
     lua_close(L);
+    prio_free_job_words(st);
     free(st);
     if (watching) {
         pthread_mutex_lock(&w.lock);

@@ -28,10 +28,6 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     /// big heap touches a few cache lines of positions instead of one
     /// 72-byte record per level.
     private var positionStorage: UnsafeMutablePointer<UnsafeMutablePointer<Int32>?>
-    /// A word per job that the runtime owns (it keeps where the job's Lua
-    /// object is; 0 when none), paged here so that it is freed with the
-    /// records. Starts at 0.
-    private var hostWordStorage: UnsafeMutablePointer<UnsafeMutablePointer<Int32>?>
     private var pageCapacity = 16
     private(set) var pageCount = 0
     /// Records on each page not yet released.
@@ -42,25 +38,19 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     init() {
         pageStorage = .allocate(capacity: pageCapacity)
         positionStorage = .allocate(capacity: pageCapacity)
-        hostWordStorage = .allocate(capacity: pageCapacity)
     }
 
     deinit {
         for index in 0..<pageCount {
             pageStorage[index]?.deallocate()
             positionStorage[index]?.deallocate()
-            hostWordStorage[index]?.deallocate()
         }
         pageStorage.deallocate()
         positionStorage.deallocate()
-        hostWordStorage.deallocate()
     }
 
     /// The page pointers (`pageCount` of them), for readers outside Swift.
     var pageList: UnsafePointer<UnsafeMutablePointer<JobRecord>?> { UnsafePointer(pageStorage) }
-
-    /// The host-word page pointers (`pageCount` of them, nil once freed).
-    var hostWordPageList: UnsafePointer<UnsafeMutablePointer<Int32>?> { UnsafePointer(hostWordStorage) }
 
     /// Page `index`'s records, or nil once freed.
     func page(_ index: Int) -> UnsafeMutablePointer<JobRecord>? {
@@ -78,19 +68,12 @@ struct JobTable: ~Copyable, @unchecked Sendable {
             grownPositions.moveInitialize(from: positionStorage, count: pageCount)
             positionStorage.deallocate()
             positionStorage = grownPositions
-            let grownWords = UnsafeMutablePointer<UnsafeMutablePointer<Int32>?>.allocate(capacity: pageCapacity * 2)
-            grownWords.moveInitialize(from: hostWordStorage, count: pageCount)
-            hostWordStorage.deallocate()
-            hostWordStorage = grownWords
             pageCapacity *= 2
         }
         (pageStorage + pageCount).initialize(to: .allocate(capacity: Self.pageSize))
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: Self.pageSize)
         positions.initialize(repeating: -1, count: Self.pageSize)
         (positionStorage + pageCount).initialize(to: positions)
-        let words = UnsafeMutablePointer<Int32>.allocate(capacity: Self.pageSize)
-        words.initialize(repeating: 0, count: Self.pageSize)
-        (hostWordStorage + pageCount).initialize(to: words)
         pageCount += 1
         liveCounts.append(0)
     }
@@ -106,7 +89,7 @@ struct JobTable: ~Copyable, @unchecked Sendable {
         unsafeMutableAddress { page(id &>> Self.pageShift)! + (id & (Self.pageSize - 1)) }
     }
 
-    /// Starts loading `id`'s record, position and host word into the cache
+    /// Starts loading `id`'s record and position into the cache
     /// (the next job to start, while this one starts: a million-job queue
     /// is far bigger than the caches, and each job's first touch missed).
     func prefetch(_ id: Int) {
@@ -116,7 +99,6 @@ struct JobTable: ~Copyable, @unchecked Sendable {
         guard let page = pageStorage[pageIndex] else { return }
         prio_prefetch_for_write(page + offset)
         if let positions = positionStorage[pageIndex] { prio_prefetch_for_write(positions + offset) }
-        if let words = hostWordStorage[pageIndex] { prio_prefetch_for_write(words + offset) }
     }
 
     /// Whether `id` was handed out and not released yet.
@@ -137,8 +119,10 @@ struct JobTable: ~Copyable, @unchecked Sendable {
     }
 
     /// Forgets `id`; frees its page once every job on it is released.
-    mutating func release(_ id: Int) {
-        guard isLive(id) else { return }
+    /// Returns whether it freed the page.
+    @discardableResult
+    mutating func release(_ id: Int) -> Bool {
+        guard isLive(id) else { return false }
         self[id].released = true
         let page = id &>> Self.pageShift
         liveCounts[page] -= 1
@@ -148,9 +132,9 @@ struct JobTable: ~Copyable, @unchecked Sendable {
             pageStorage[page] = nil
             positionStorage[page]!.deallocate()
             positionStorage[page] = nil
-            hostWordStorage[page]!.deallocate()
-            hostWordStorage[page] = nil
+            return true
         }
+        return false
     }
 
     /// Calls `body` with every live id from `start` on, in id order, skipping freed pages.
@@ -214,10 +198,5 @@ extension Scheduler {
     public var recordPages: (pages: UnsafeRawPointer, count: Int) {
         (UnsafeRawPointer(records.pageList), records.pageCount)
     }
-
-    /// The pages of each job's host word (`JobTable`), as many as `recordPages`
-    /// and valid as long: one `Int32` per job, 0 at submit, that the runtime
-    /// reads and writes as it likes.
-    public var hostWordPages: UnsafeRawPointer { UnsafeRawPointer(records.hostWordPageList) }
 
 }

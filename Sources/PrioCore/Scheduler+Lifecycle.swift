@@ -87,14 +87,18 @@ extension Scheduler {
 
     /// Forgets a finished job: `contains` turns false and its record may be
     /// freed. The runtime calls this once nothing can ask about the job any
-    /// more, so a long run keeps no memory per finished job.
-    public mutating func release(_ job: JobID) {
+    /// more, so a long run keeps no memory per finished job. Returns whether
+    /// that freed the page of records holding it (every job of the page,
+    /// `JobRecordLayout.pageShift`, is released): per-job data the runtime
+    /// pages the same way can go too.
+    @discardableResult
+    public mutating func release(_ job: JobID) -> Bool {
         defer { checkInvariantsAfterMutation() }
-        guard contains(job), records[job.value].state.isFinished else { return }
+        guard contains(job), records[job.value].state.isFinished else { return false }
         let id = Int32(job.value)
         if !limits.isEmpty { limits[id] = nil }
         if !waiters.isEmpty { waiters[id] = nil }
-        records.release(job.value)
+        return records.release(job.value)
     }
 
     /// Whether any job has a timeout or a deadline (else the lookups below need not run).

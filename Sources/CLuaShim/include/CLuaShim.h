@@ -163,7 +163,7 @@ void prio_set_priority_fast_path(lua_State *L, prio_set_priority_fn fn);
 /* Pushes job:set_priority, which tries the fast path before host function `function_id`. */
 void prio_push_job_set_priority_function(lua_State *L, int function_id);
 /* Where the job records are now (after every submit); the layout is set in prio_state.jobs once. */
-void prio_set_job_view(lua_State *L, const void *pages, const void *word_pages, long page_count);
+void prio_set_job_view(lua_State *L, const void *pages, long page_count);
 /* Pushes the C function that tells Lua code whether a scheduler suspension is passing up. */
 void prio_push_suspending_function(lua_State *L);
 
@@ -237,10 +237,16 @@ void prio_push_enter_function(lua_State *L);
 /* Job objects (job_objects.c): a small full userdata per job, kept in a
    weak-valued table so that a job has one object at a time; once the
    script drops it and the collector clears the entry, the host knows
-   nothing can ask about the job any more. Call prio_init_job_objects once,
-   after prio_set_job_view. */
+   nothing can ask about the job any more. Call prio_init_job_objects once. */
 void prio_init_job_objects(lua_State *L, int metatable_ref);
 void prio_push_job_object(lua_State *L, lua_Integer id);
+/* Job ids come in pages of 2^PRIO_JOB_PAGE_SHIFT, here as in the
+   scheduler's record pages (PrioCore JobRecordLayout.pageShift). */
+#define PRIO_JOB_PAGE_SHIFT 12
+/* The runtime released job `id`: its object slot goes, and with
+   `page_freed` (the scheduler freed the page of records holding it, so
+   every job of the page is released) the page of slots too. */
+void prio_release_job_word(lua_State *L, lua_Integer id, int page_freed);
 /* Pushes an array of the objects of jobs ids[0..count-1], in that order. */
 void prio_push_job_objects(lua_State *L, const int32_t *ids, long count);
 /* The job id of the job object at idx, or 0 if the value is not one. */

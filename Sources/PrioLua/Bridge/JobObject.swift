@@ -20,6 +20,7 @@ extension LuaScheduler {
             submitted_at: JobRecordLayout.submittedAt, started_at: JobRecordLayout.startedAt,
             finished_at: JobRecordLayout.finishedAt, attempt: JobRecordLayout.attempt, flags: JobRecordLayout.flags,
             released_bit: Int32(JobRecordLayout.releasedBit))
+        precondition(JobRecordLayout.pageShift == PRIO_JOB_PAGE_SHIFT, "job object slots are paged like the records")
         prio_set_job_layout(lua.pointer, &layout)
         publishJobRecords()
     }
@@ -27,7 +28,7 @@ extension LuaScheduler {
     /// Tells it where the record pages are now: a submit may have moved them.
     func publishJobRecords() {
         let pages = core.recordPages
-        prio_set_job_view(lua.pointer, pages.pages, core.hostWordPages, pages.count)
+        prio_set_job_view(lua.pointer, pages.pages, pages.count)
     }
 
     /// Pushes `job`'s object onto `state`.

@@ -103,6 +103,7 @@ extension LuaScheduler {
         }
         jobBook.info.forget(job)
         if !observation.reportedPriority.isEmpty { observation.reportedPriority[job.value] = nil }
-        core.release(job)
+        let pageFreed = core.release(job)
+        prio_release_job_word(lua.pointer, lua_Integer(job.value), pageFreed ? 1 : 0)
     }
 }
