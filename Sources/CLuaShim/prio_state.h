@@ -73,6 +73,9 @@ typedef struct prio_state {
     double budget_cpu_deadline; /* this thread's CPU seconds: a budgeted call past it is stopped */
     double budget_wall_limit;   /* monotonic seconds: the backstop for a call blocked in C */
     int budget_kind;            /* what a budgeted call is (PRIO_BUDGET_*), for its error */
+    double cpu_reading;         /* the last thread CPU clock reading (budget.c) */
+    double cpu_reading_wall;    /* coarse monotonic seconds when it was taken; 0 = none */
+    pthread_t cpu_reading_thread; /* the thread it was taken on */
 
     /* Time slicing (SPEC.md §4): see prio_slice_begin. */
     _Atomic(lua_State *) executing;   /* the thread running Lua now, or NULL */
