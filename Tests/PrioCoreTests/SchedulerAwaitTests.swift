@@ -112,6 +112,43 @@ final class SchedulerAwaitTests: XCTestCase {
         s.assertInvariants()
     }
 
+    /// An observer learns that an await ended when it ends: by its targets
+    /// finishing, by its timeout, or by the waiter's cancel; each time with
+    /// the targets that stop inheriting. Nothing is logged without one.
+    func testAwaitEndsAreLoggedForObserversWhenTheyHappen() throws {
+        var ids: [JobID] = []
+        var s = try Self.firstRunning([1, 2, 3], ids: &ids)
+        s.recordsPreemptions = true
+        let (a, b, c) = (ids[0], ids[1], ids[2])
+        XCTAssertEqual(s.await(a, on: [b], mode: .all, until: 10), .suspended)
+        try s.expectStep(.start(b), now: 0)
+        XCTAssertEqual(s.await(b, on: [c], mode: .all), .suspended)
+        XCTAssertTrue(s.takeAwaitEnds().isEmpty, "nothing ended yet")
+        try s.expectStep(.start(c), now: 0)
+        s.sleeping(c, until: 100)
+        try s.expectStep(.waitUntil(10), now: 0)
+        try s.expectStep(.resume(a), now: 10)
+        var ends = s.takeAwaitEnds()
+        XCTAssertEqual(ends.map(\.waiter), [a], "the timeout")
+        XCTAssertEqual(ends.first?.targets, [b])
+        XCTAssertEqual(s.cancel(b, now: 11), .awaiting)
+        ends = s.takeAwaitEnds()
+        XCTAssertEqual(ends.map(\.waiter), [b], "the waiter's cancel")
+        XCTAssertEqual(ends.first?.targets, [c])
+        XCTAssertEqual(s[c].effectivePriority, 3, "no longer inherited")
+        XCTAssertTrue(s.takeAwaitEnds().isEmpty, "each end is taken once")
+        s.assertInvariants()
+    }
+
+    func testNoAwaitEndIsLoggedWithoutAnObserver() throws {
+        var ids: [JobID] = []
+        var s = try Self.firstRunning([1, 2], ids: &ids)
+        XCTAssertEqual(s.await(ids[0], on: [ids[1]], mode: .all), .suspended)
+        try s.expectStep(.start(ids[1]), now: 0)
+        s.finished(ids[1], .done, now: 1)
+        XCTAssertTrue(s.takeAwaitEnds().isEmpty)
+    }
+
     func testAwaitTimeoutIsIgnoredOnceTheTargetFinished() throws {
         var ids: [JobID] = []
         var s = try Self.firstRunning([1, 2], ids: &ids)
