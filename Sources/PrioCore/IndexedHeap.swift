@@ -186,14 +186,6 @@ public struct IndexedHeap: Sendable {
 }
 
 extension IndexedHeap {
-    /// Checks heap order and position bookkeeping; compiled into debug builds only.
-    public func checkInvariants<Positions: HeapPositions & ~Copyable>(positions: borrowing Positions) {
-        #if DEBUG
-        let violations = invariantViolations(positions: positions)
-        precondition(violations.isEmpty, violations.joined(separator: "; "))
-        #endif
-    }
-
     /// What is wrong with heap order and position bookkeeping (empty: nothing),
     /// so that a test can fail on it instead of stopping the process.
     public func invariantViolations<Positions: HeapPositions & ~Copyable>(

@@ -77,14 +77,6 @@ extension Scheduler {
 
     static let invariantCheckLimit = 512
 
-    /// Checks the queues and slot counts; compiled into debug builds only.
-    public func checkInvariants() {
-        #if DEBUG
-        let violations = invariantViolations()
-        precondition(violations.isEmpty, violations.joined(separator: "; "))
-        #endif
-    }
-
     /// What is wrong with the queues and slot counts (empty: nothing), so
     /// that a test can fail on it instead of stopping the process.
     public func invariantViolations() -> [String] {

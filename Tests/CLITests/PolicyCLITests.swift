@@ -12,37 +12,17 @@ final class PolicyCLITests: XCTestCase {
 
     /// Runs the binary with `arguments` in `directory`. `onFirstOutput` is
     /// called (on another thread) once the first bytes of standard output
-    /// arrive. A run still going after `limit` seconds is killed, and the
+    /// arrive, `onFirstError` likewise for standard error. A run past its
+    /// bound (`BoundedRun`: `limit` seconds of CPU time) is killed, and the
     /// test fails.
     func run(
         _ arguments: [String], in directory: URL, limit: TimeInterval = 30,
         onFirstOutput: (@Sendable () -> Void)? = nil, onFirstError: (@Sendable () -> Void)? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let stdout = PolicyTestCollector(onFirstData: onFirstOutput)
-        let stderr = PolicyTestCollector(onFirstData: onFirstError)
-        stdout.start(out.fileHandleForReading)
-        stderr.start(err.fileHandleForReading)
-        try process.run()
-        let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            process.waitUntilExit()
-            finished.signal()
-        }
-        if finished.wait(timeout: .now() + limit) == .timedOut {
-            process.terminate()
-            process.waitUntilExit()
-            XCTFail("prio-lua \(arguments.joined(separator: " ")) ran longer than \(limit) s and was terminated")
-        }
-        return Result(status: process.terminationStatus, stdout: stdout.finish(), stderr: stderr.finish())
+        let run = try BoundedRun(
+            arguments: arguments, in: directory, limit: limit, onFirstOutput: onFirstOutput, onFirstError: onFirstError)
+        XCTAssertFalse(run.killed, "prio-lua \(arguments.joined(separator: " ")) ran past its bound and was killed")
+        return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     /// A fresh temporary directory holding the given files.
@@ -278,42 +258,5 @@ final class PolicyCLITests: XCTestCase {
         XCTAssertEqual(result.stdout, "first\t1.0\nsecond\t1.0\nmain\t1.5\n")
         XCTAssertEqual(result.stderr, "")
         XCTAssertEqual(result.status, 0)
-    }
-}
-
-/// Collects what a pipe delivers, on a background thread, and calls
-/// `onFirstData` once (on its own thread) when the first bytes arrive.
-private final class PolicyTestCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var onFirstData: (@Sendable () -> Void)?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(onFirstData: (@Sendable () -> Void)?) {
-        self.onFirstData = onFirstData
-    }
-
-    func start(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.lock()
-                data.append(chunk)
-                let callback = onFirstData
-                onFirstData = nil
-                lock.unlock()
-                if let callback { Thread.detachNewThread { callback() } }
-            }
-            done.signal()
-        }
-    }
-
-    /// Waits for the end of the stream and returns everything as text.
-    func finish() -> String {
-        done.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -78,14 +78,21 @@ final class PipeDrain: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var data = Data()
 
-    init(_ handle: FileHandle) {
+    /// `onFirstData` is called on a thread of its own once the first bytes
+    /// arrive (a test acting on the run while it goes on).
+    init(_ handle: FileHandle, onFirstData: (@Sendable () -> Void)? = nil) {
         let thread = Thread { [self] in
+            var pending = onFirstData
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
                 lock.lock()
                 data.append(chunk)
                 lock.unlock()
+                if let callback = pending {
+                    pending = nil
+                    Thread.detachNewThread { callback() }
+                }
             }
             done.signal()
         }
@@ -126,8 +133,13 @@ struct BoundedRun {
     var stdout: String
     var stderr: String
 
-    /// `environment` adds to (or overrides) this process's environment.
-    init(arguments: [String], in directory: URL, limit: Double, environment: [String: String] = [:]) throws {
+    /// `environment` adds to (or overrides) this process's environment;
+    /// `onFirstOutput` and `onFirstError` run once the first bytes of standard
+    /// output or error arrive.
+    init(
+        arguments: [String], in directory: URL, limit: Double, environment: [String: String] = [:],
+        onFirstOutput: (@Sendable () -> Void)? = nil, onFirstError: (@Sendable () -> Void)? = nil
+    ) throws {
         let process = Process()
         process.executableURL = CLITests.binary
         process.arguments = arguments
@@ -143,8 +155,8 @@ struct BoundedRun {
         let start = Date()
         try process.run()
         let watchdog = Watchdog(process, cpuSeconds: limit)
-        let output = PipeDrain(out.fileHandleForReading)
-        let errors = PipeDrain(err.fileHandleForReading)
+        let output = PipeDrain(out.fileHandleForReading, onFirstData: onFirstOutput)
+        let errors = PipeDrain(err.fileHandleForReading, onFirstData: onFirstError)
         process.waitUntilExit()
         let outData = output.wait(seconds: 2)
         let errData = errors.wait(seconds: 2)
