@@ -26,6 +26,8 @@
 ---@field result table? return values once done, with n
 ---@field error any the error value once failed
 ---@field cancel_reason string? the reason given to job:cancel(reason), once cancelled
+---@field task string? the task's name ("<module>.<field>") for a task job, nil for a closure job
+---@field args any the copy of opts.args the job was submitted with
 local job = {}
 
 ---Waits until the job finishes; returns its body's return values. Raises the
@@ -48,6 +50,7 @@ function job:set_priority(priority) end
 ---@field name? string
 ---@field tags? string[]
 ---@field data? any for your own use and for policies
+---@field args? any a transferable value (nil, booleans, numbers, strings, plain tables of these), deep-copied at submit: job.args
 ---@field delay? number seconds before the job may start
 ---@field deadline? number seconds from submission (stored absolute in job.deadline)
 ---@field timeout? number seconds of wall time from the job's start; past it the job fails with "timeout"
@@ -94,6 +97,13 @@ function rule:cancel() end
 ---@param opts? prio.submit_opts
 ---@return prio.job
 function submit(priority, fn, opts) end
+
+---Loads the task module at `path` (as dofile finds it) and returns its table;
+---each function field is a task "<module>.<field>" that any Lua state (any
+---worker) can run. Loading the same path again returns the same table.
+---@param path string
+---@return table
+function tasks(path) end
 
 ---Suspends the running job (or the main chunk) for at least `seconds`.
 ---@param seconds number
@@ -168,6 +178,7 @@ prio.policy = policy
 prio.reprioritize = reprioritize
 prio.every = every
 prio.exec = exec
+prio.tasks = tasks
 
 ---Built-in policies: tables for policy(...).
 prio.policies = {}

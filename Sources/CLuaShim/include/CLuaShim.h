@@ -307,6 +307,19 @@ int prio_enforce_memory_limit(lua_State *L, int on);
 void prio_write_stdout(const char *text, size_t length);
 void prio_write_stderr(const char *text, size_t length);
 
+/* Transferable values (transfer.c): copied between Lua states as bytes. */
+#define PRIO_TRANSFER_DEPTH 100
+typedef struct prio_bytes { unsigned char *data; size_t length, capacity; } prio_bytes;
+/* Appends the `count` values from `first` to `out`; returns 1, or 0 with
+   "<what> at <path>" in `error` (the path starts at `root`, or at
+   "[first_number + i]" when root is NULL). Never raises. */
+int prio_transfer_encode(lua_State *L, int first, int count, int first_number, const char *root,
+                         prio_bytes *out, char *error, size_t error_size);
+/* Pushes the values in `bytes` (made by prio_transfer_encode); returns the
+   pcall status and sets `count` to the values pushed (the message on error). */
+int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length, int *count);
+void prio_bytes_free(prio_bytes *bytes);
+
 /* Wrappers for Lua's function-like macros, which Swift cannot import. */
 static inline void prio_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void prio_newtable(lua_State *L) { lua_newtable(L); }

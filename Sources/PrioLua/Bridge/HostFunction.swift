@@ -8,7 +8,7 @@ import PrioCore
 enum HostFunction: Int32, CaseIterable {
     case submit, sleep, yield, now, current, jobs, limit, awaitAll, awaitAny, print
     case jobIndex, jobToString, jobAwait, jobCancel, jobSetPriority
-    case policy, reprioritize, every, ruleCancel, exec, osExit
+    case policy, reprioritize, every, ruleCancel, exec, osExit, taskModule, taskModuleLoaded
 
     /// The name a script calls it by (`cancel`, not the internal `job_cancel`).
     var shortName: String {
@@ -22,7 +22,7 @@ enum HostFunction: Int32, CaseIterable {
         switch self {
         case .print, .now, .current, .jobs, .jobIndex, .jobToString: return true
         case .submit, .sleep, .yield, .limit, .awaitAll, .awaitAny, .jobAwait, .jobCancel, .jobSetPriority,
-            .policy, .reprioritize, .every, .ruleCancel, .exec, .osExit:
+            .policy, .reprioritize, .every, .ruleCancel, .exec, .osExit, .taskModule, .taskModuleLoaded:
             return false
         }
     }
@@ -54,6 +54,8 @@ enum HostFunction: Int32, CaseIterable {
         case .ruleCancel: return "rule_cancel"
         case .exec: return "exec"
         case .osExit: return "os_exit"
+        case .taskModule: return "task_module"
+        case .taskModuleLoaded: return "task_module_loaded"
         }
     }
 }
@@ -135,6 +137,8 @@ extension LuaScheduler {
         case .ruleCancel: return luaRuleCancel(lua)
         case .exec: return luaExec(lua)
         case .osExit: return luaOsExit(lua)
+        case .taskModule: return luaTaskModule(lua)
+        case .taskModuleLoaded: return luaTaskModuleLoaded(lua)
         }
     }
 

@@ -82,6 +82,9 @@ extension LuaScheduler {
             }
         case .tags: pushStored(executor.refs.tags, job, on: lua, emptyTableIfMissing: true)
         case .data: pushStored(executor.refs.data, job, on: lua, emptyTableIfMissing: false)
+        case .args: pushStored(executor.refs.args, job, on: lua, emptyTableIfMissing: false)
+        case .task:
+            if let task = jobBook.info.tasks[job.value] { lua.push(task) } else { lua.pushNil() }
         case .result:
             if record.state == .done {
                 pushResults(of: job, on: lua)
@@ -137,7 +140,7 @@ extension LuaScheduler {
 enum JobField: Int, CaseIterable {
     /// `id` must be `PRIO_FIELD_ID`: the C `__index` answers it.
     case id = 1, name, priority, basePriority, status, attempt, submittedAt, startedAt, finishedAt, deadline
-    case group, tags, data, result, error, cancelReason
+    case group, tags, data, result, error, cancelReason, task, args
 
     var luaName: String {
         switch self {
@@ -157,6 +160,8 @@ enum JobField: Int, CaseIterable {
         case .result: return "result"
         case .error: return "error"
         case .cancelReason: return "cancel_reason"
+        case .task: return "task"
+        case .args: return "args"
         }
     }
 }

@@ -133,12 +133,46 @@ enum Prelude {
           end
         end
 
+        -- tasks(path), SPEC §8: the module's chunk runs here now (and in each
+        -- worker state before that state takes one of its jobs); each function
+        -- field becomes the task "<module>.<field>", recognised by identity.
+        local raw_loadfile, next = loadfile, next
+        local loaded_modules, task_names = {}, internals.task_names
+        local function tasks(...)
+          local path = ...
+          if type(path) ~= "string" then
+            local got = select("#", ...) == 0 and "no value" or type(path)
+            error("bad argument #1 to 'tasks' (string expected, got " .. got .. ")", 2)
+          end
+          local absolute, name, mode = host.task_module(path)
+          if not absolute then error(name, 2) end
+          local known = loaded_modules[name]
+          if known then
+            if known.path == absolute then return known.module end
+            error("task module name '" .. name .. "' is already loaded from " .. known.path, 2)
+          end
+          local chunk, message = raw_loadfile(path, mode)
+          if not chunk then error("task module '" .. name .. "': " .. message, 2) end
+          local module = chunk()
+          if type(module) ~= "table" then
+            error("task module '" .. name .. "' (" .. path .. ") must return a table, got " .. type(module), 2)
+          end
+          for field, fn in next, module do
+            if type(fn) == "function" and type(field) == "string" and task_names[fn] == nil then
+              task_names[fn] = name .. "." .. field
+            end
+          end
+          loaded_modules[name] = {path = absolute, module = module}
+          host.task_module_loaded(name, absolute)
+          return module
+        end
+
         local prio = {
           submit = host.submit, sleep = host.sleep, yield = host.yield, now = host.now,
           current = host.current, jobs = host.jobs, limit = host.limit,
           await_all = host.await_all, await_any = host.await_any,
           policy = host.policy, reprioritize = host.reprioritize, every = host.every, exec = host.exec,
-          policies = {},
+          tasks = tasks, policies = {},
         }
         for name, fn in pairs(prio) do
           if type(fn) == "function" then _G[name] = fn end

@@ -24,6 +24,7 @@ extension LuaScheduler {
             return argumentError(lua, 2, "submit", "function expected, got \(describeArgument(lua, 2))")
         }
         let job: JobID
+        let task = taskName(ofFunctionAt: 2, lua)
         if lua.isNoneOrNil(3) {
             // The common case, with no options to read or keep.
             job = core.submit(
@@ -38,8 +39,12 @@ extension LuaScheduler {
             if let problem = options.read(from: lua, at: 3) {
                 return argumentError(lua, 3, "submit", problem)
             }
+            if options.hasArgs, let problem = lua.copyTransferable(first: options.argsIndex, count: 1, root: "args") {
+                return argumentError(lua, 3, "submit", "args: cannot transfer \(problem)")
+            }
             job = submit(priority: priority, with: options, lua)
         }
+        if let task { jobBook.info.tasks[job.value] = task }
         if let reason = submissionRejection(of: job) {
             jobBook.rejected.insert(job.value)
             recordCancelled(job)
@@ -73,6 +78,7 @@ extension LuaScheduler {
             lua.pushValue(at: options.tagsIndex)
             lua.popIntoRegistryTable(executor.refs.tags, key: job.value)
         }
+        if options.hasArgs { storeArgs(of: job, from: options.argsIndex, lua) }
         if options.hasData {
             jobBook.submittedWithData += 1
             lua.pushValue(at: options.dataIndex)

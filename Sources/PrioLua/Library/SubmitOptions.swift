@@ -15,8 +15,12 @@ struct SubmitOptions {
     var tagsIndex: Int32 = 0
     var hasData = false
     var dataIndex: Int32 = 0
+    var hasArgs = false
+    var argsIndex: Int32 = 0
 
-    static let fields = ["name", "tags", "data", "delay", "deadline", "timeout", "retries", "backoff", "group"]
+    static let fields = [
+        "name", "tags", "data", "args", "delay", "deadline", "timeout", "retries", "backoff", "group",
+    ]
 
     /// Reads the table at `index`; returns a description of the first problem.
     /// Pushes `tags` and `data` values so they stay reachable by index.
@@ -59,6 +63,10 @@ struct SubmitOptions {
         case "data":
             hasData = true
             dataIndex = lua.top - 1
+            return keepValue(lua)
+        case "args":
+            hasArgs = true
+            argsIndex = lua.top - 1
             return keepValue(lua)
         case "delay":
             guard let value = seconds(lua) else { return mistyped(key, "a non-negative number", lua) }

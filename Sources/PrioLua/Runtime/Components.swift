@@ -71,6 +71,7 @@ struct JobBook {
     /// a job need not look in those tables.
     var submittedWithData = 0
     var submittedWithTags = 0
+    var submittedWithArgs = 0
     /// Jobs whose return values were kept (`results`): while none were, a
     /// finished job has no entry there to drop.
     var jobsWithResults = 0

@@ -40,9 +40,14 @@ extension LuaScheduler {
 
     /// Fails the job (whose coroutine is gone) with "timeout".
     func failTimedOut(_ job: JobID) {
-        lua.push("timeout")
+        fail(job, withMessage: "timeout")
+    }
+
+    /// Fails the job (whose coroutine is gone) with `message` as its error.
+    func fail(_ job: JobID, withMessage message: String) {
+        lua.push(message)
         lua.popIntoRegistryTable(executor.refs.errors, key: job.value)
-        fail(job, message: "timeout", traceback: "timeout")
+        fail(job, message: message, traceback: message)
     }
 
     /// Retries the job if its policy says so; otherwise it fails, and the

@@ -92,12 +92,13 @@ extension LuaScheduler {
             ? executor.refs.errors : jobBook.jobsWithResults > 0 ? executor.refs.results : 0
         var tables = (
             outcome, jobBook.submittedWithData > 0 ? executor.refs.data : 0,
-            jobBook.submittedWithTags > 0 ? executor.refs.tags : 0
+            jobBook.submittedWithTags > 0 ? executor.refs.tags : 0,
+            jobBook.submittedWithArgs > 0 ? executor.refs.args : 0
         )
-        if tables != (0, 0, 0) {
+        if tables != (0, 0, 0, 0) {
             withUnsafePointer(to: &tables) {
-                $0.withMemoryRebound(to: Int32.self, capacity: 3) {
-                    prio_clear_job_entries(lua.pointer, $0, 3, lua_Integer(job.value))
+                $0.withMemoryRebound(to: Int32.self, capacity: 4) {
+                    prio_clear_job_entries(lua.pointer, $0, 4, lua_Integer(job.value))
                 }
             }
         }

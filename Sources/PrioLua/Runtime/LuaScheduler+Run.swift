@@ -159,6 +159,12 @@ extension LuaScheduler {
             failTimedOut(job)
             return
         }
+        if let problem = copyTaskResults(of: job, co, count: resultCount) {
+            co.top = 0
+            prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
+            fail(job, withMessage: problem)
+            return
+        }
         storeResults(of: job, co, count: resultCount)
         prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
         if core.isCancelRequested(job) {

@@ -18,6 +18,8 @@ struct RegistryRefs {
     var rules: Int32 = 0  // rule index + 1 -> every() function
     var ruleMetatable: Int32 = 0
     var jobKeys: Int32 = 0  // job field name -> JobField code; method name -> function
+    var args: Int32 = 0  // id -> the copy of opts.args
+    var taskNames: Int32 = 0  // task function -> "module.field"
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -26,6 +28,8 @@ struct JobInfoTable {
     var retries: [Int: Int] = [:]
     var backoff: [Int: Double] = [:]
     var cancelReasons: [Int: String] = [:]
+    /// Task jobs' task names (`module.field`).
+    var tasks: [Int: String] = [:]
 
     func name(of job: JobID) -> String { names[job.value] ?? "job#\(job.value)" }
 
@@ -35,6 +39,7 @@ struct JobInfoTable {
         if !retries.isEmpty { retries[job.value] = nil }
         if !backoff.isEmpty { backoff[job.value] = nil }
         if !cancelReasons.isEmpty { cancelReasons[job.value] = nil }
+        if !tasks.isEmpty { tasks[job.value] = nil }
     }
 }
 
@@ -83,6 +88,8 @@ extension LuaScheduler {
         executor.refs.rules = newRegistryTable()
         executor.refs.ruleMetatable = newRegistryTable()
         executor.refs.jobKeys = newRegistryTable()
+        executor.refs.args = newRegistryTable()
+        executor.refs.taskNames = newRegistryTable()
         lua_rawgeti(L, prio_registryindex(), lua_Integer(executor.refs.jobKeys))
         for field in JobField.allCases {
             lua.push(integer: field.rawValue)
@@ -174,7 +181,7 @@ extension LuaScheduler {
         prio_newtable(lua.pointer)
         for (name, ref) in [
             ("methods", executor.refs.jobKeys), ("job_metatable", executor.refs.jobMetatable),
-            ("rule_metatable", executor.refs.ruleMetatable),
+            ("rule_metatable", executor.refs.ruleMetatable), ("task_names", executor.refs.taskNames),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
             lua.setRawField(name, ofTableAt: -2)

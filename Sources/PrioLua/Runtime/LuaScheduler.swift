@@ -35,6 +35,7 @@ public final class LuaScheduler {
     @exclusivity(unchecked) var outside = OutsideWork()
     @exclusivity(unchecked) var observation = Observation()
     @exclusivity(unchecked) var jobBook = JobBook()
+    var taskModules = TaskModules()
     var mainError: String?
     /// A clock reading the run loop may take as its next `now` instead of
     /// reading the clock again: taken as a job returned, and dropped as soon

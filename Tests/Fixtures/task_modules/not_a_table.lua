@@ -1,0 +1,2 @@
+-- A task module must return a table.
+return 42
