@@ -263,3 +263,20 @@ int prio_is_stopping(lua_State *L) {
 }
 
 void prio_push_enter_function(lua_State *L) { lua_pushcfunction(L, enter_coroutine); }
+
+/* From another thread (the run loop stopping a job in a worker state):
+   ask the executing resume to stop, and bring it to a preemption point now. */
+void prio_interrupt(lua_State *L, int reason) {
+    prio_state *st = state_of(L);
+    atomic_store(&st->stop_requested, reason);
+    arm_executing(st, atomic_load(&st->slice_generation));
+}
+
+/* From another thread (a worker state that needs the run loop): bring the
+   job executing in L's state to a preemption point now, as a slice's end
+   would; nothing when none executes. */
+void prio_preempt_now(lua_State *L) {
+    prio_state *st = state_of(L);
+    unsigned generation = atomic_load(&st->slice_generation);
+    if (generation & 1) arm_executing(st, generation);
+}

@@ -15,7 +15,7 @@
 /* Bytes of the error buffer kept for "<problem> at <root>" before a path. */
 #define PATH_HEAD_ROOM 200
 
-enum { TAG_NIL, TAG_FALSE, TAG_TRUE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_TABLE, TAG_END };
+enum { TAG_NIL, TAG_FALSE, TAG_TRUE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_TABLE, TAG_END, TAG_JOB, TAG_TASK };
 
 typedef struct encoder {
     lua_State *L;
@@ -25,6 +25,7 @@ typedef struct encoder {
     char *path;  /* the offending value's path, built as the walk returns */
     size_t path_size;
     const char *problem;
+    const prio_transfer_refs *refs;
 } encoder;
 
 static int put(prio_bytes *out, const void *bytes, size_t count) {
@@ -141,6 +142,28 @@ static int encode_table(encoder *e, int index) {
     return put_tag(e->out, TAG_END) || fail(e, "a value too large for memory");
 }
 
+/* Between the states of one run, a task function goes by its name. */
+static int encode_task(encoder *e, int index) {
+    lua_State *L = e->L;
+    if (e->refs->task_names == 0 || !lua_checkstack(L, 3)) return fail(e, "a function");
+    index = lua_absindex(L, index);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->refs->task_names);
+    lua_pushvalue(L, index);
+    lua_rawget(L, -2);
+    size_t length;
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : NULL;
+    int ok = name != NULL;
+    if (ok) {
+        uint64_t size = length;
+        ok = (put_tag(e->out, TAG_TASK) && put(e->out, &size, sizeof size) && put(e->out, name, length)) ||
+             fail(e, "a value too large for memory");
+    } else {
+        fail(e, "a function that is not a task");
+    }
+    lua_pop(L, 2);
+    return ok;
+}
+
 static int encode_value(encoder *e, int index) {
     lua_State *L = e->L;
     prio_bytes *out = e->out;
@@ -164,17 +187,21 @@ static int encode_value(encoder *e, int index) {
                fail(e, "a value too large for memory");
     }
     case LUA_TTABLE: return encode_table(e, lua_absindex(L, index));
-    case LUA_TFUNCTION: return fail(e, "a function");
+    case LUA_TFUNCTION: return encode_task(e, index);
     case LUA_TTHREAD: return fail(e, "a thread");
-    case LUA_TLIGHTUSERDATA:
-    case LUA_TUSERDATA: return fail(e, "a userdata");
+    case LUA_TUSERDATA: {
+        lua_Integer id = e->refs->jobs ? prio_job_object_id(L, index) : 0;
+        if (id <= 0) return fail(e, "a userdata");
+        return (put_tag(out, TAG_JOB) && put(out, &id, sizeof id)) || fail(e, "a value too large for memory");
+    }
+    case LUA_TLIGHTUSERDATA: return fail(e, "a userdata");
     default: return fail(e, "a value of unknown type");
     }
 }
 
 int prio_transfer_encode(lua_State *L, int first, int count, int first_number, const char *root,
-                         prio_bytes *out, char *error, size_t error_size) {
-    encoder e = {.L = L, .out = out, .depth = 0, .path = error, .path_size = error_size, .problem = NULL};
+                         const prio_transfer_refs *refs, prio_bytes *out, char *error, size_t error_size) {
+    encoder e = {.L = L, .out = out, .depth = 0, .path = error, .path_size = error_size, .problem = NULL, .refs = refs};
     first = lua_absindex(L, first);
     for (int i = 0; i < count; i++) {
         error[0] = 0;
@@ -192,6 +219,7 @@ int prio_transfer_encode(lua_State *L, int first, int count, int first_number, c
 /* Decoding: the bytes were made by prio_transfer_encode, so they are trusted. */
 typedef struct decoder {
     const unsigned char *at, *end;
+    const prio_transfer_refs *refs;
 } decoder;
 
 static void decode_value(lua_State *L, decoder *d) {
@@ -222,6 +250,25 @@ static void decode_value(lua_State *L, decoder *d) {
         d->at += size;
         break;
     }
+    case TAG_JOB: {
+        lua_Integer id;
+        memcpy(&id, d->at, sizeof id);
+        d->at += sizeof id;
+        prio_push_job_object(L, id);
+        break;
+    }
+    case TAG_TASK: {
+        uint64_t size;
+        memcpy(&size, d->at, sizeof size);
+        d->at += sizeof size;
+        luaL_checkstack(L, 2, "transfer");
+        lua_rawgeti(L, LUA_REGISTRYINDEX, d->refs->task_functions);
+        lua_pushlstring(L, (const char *)d->at, (size_t)size);
+        lua_rawget(L, -2);
+        lua_remove(L, -2);
+        d->at += size;
+        break;
+    }
     case TAG_TABLE:
         luaL_checkstack(L, 3, "transfer");
         lua_createtable(L, 0, 0);
@@ -247,8 +294,9 @@ static int decode_body(lua_State *L) {
     return count;
 }
 
-int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length, int *count) {
-    decoder d = {.at = bytes, .end = bytes + length};
+int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length,
+                         const prio_transfer_refs *refs, int *count) {
+    decoder d = {.at = bytes, .end = bytes + length, .refs = refs};
     int base = lua_gettop(L);
     if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
     lua_pushcfunction(L, decode_body);
@@ -262,4 +310,9 @@ void prio_bytes_free(prio_bytes *bytes) {
     free(bytes->data);
     bytes->data = NULL;
     bytes->length = bytes->capacity = 0;
+}
+
+int prio_transfer_string(const char *text, size_t length, prio_bytes *out) {
+    uint64_t size = length;
+    return put_tag(out, TAG_STRING) && put(out, &size, sizeof size) && put(out, text, length);
 }

@@ -103,6 +103,13 @@ extension Scheduler {
 
     /// Whether any job has a timeout or a deadline (else the lookups below need not run).
     public var hasLimits: Bool { !limits.isEmpty }
+
+    /// The best ready job and its effective priority, if any: a job running
+    /// in another Lua state gives way at its next preemption point only
+    /// when this is as good as its own.
+    public var bestReady: (job: JobID, priority: Double)? {
+        ready.min.map { (JobID(Int($0.job)), $0.key.priority) }
+    }
     /// The job's `timeout` in seconds, or `.infinity`.
     public func timeout(of job: JobID) -> Double { limits[Int32(job.value)]?.timeout ?? .infinity }
     /// The job's deadline in `now` seconds, or NaN.

@@ -2,8 +2,15 @@ extension Scheduler {
     /// The slot holder that gives way first: the worst effective priority,
     /// and among equals the one queued last.
     /// - Complexity: O(concurrency)
+    /// A job running in another Lua state (SPEC §8) cannot give its slot
+    /// up until it stops, so it is never the victim.
     func worstSlotHolder() -> Int32? {
-        slotHolders.max { key(of: $0) < key(of: $1) }
+        var worst: Int32?
+        for holder in slotHolders where records[Int(holder)].state != .running {
+            if let current = worst, key(of: holder) < key(of: current) { continue }
+            worst = holder
+        }
+        return worst
     }
 
     /// Suspends a slot holder out of its slot. It keeps its progress: a ready

@@ -31,7 +31,12 @@ struct PrioLuaCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("j"), .customLong("concurrency")], help: "Slots: how many jobs may run at once (>= 1).")
-    var concurrency: Int = 1
+    var concurrency: Int?
+
+    @Option(
+        name: [.customShort("w"), .customLong("workers")],
+        help: "Lua states running at once, each on a thread of its own (>= 1); -j defaults to it.")
+    var workers: Int = 1
 
     @Option(name: .customLong("slice"), help: "Preemption time slice in milliseconds, >= 0 (0 = off).")
     var slice: Double = 5
@@ -61,7 +66,7 @@ struct PrioLuaCommand: ParsableCommand {
 
     /// Options that take a value, for `commandLineArguments` to skip over.
     static let optionsWithValues: Set<String> = [
-        "-j", "--concurrency", "--slice", "--memory-limit", "--policy", "--trace", "--events",
+        "-j", "--concurrency", "-w", "--workers", "--slice", "--memory-limit", "--policy", "--trace", "--events",
     ]
 
     /// Parses; a command line that lacks its script but has an option the
@@ -80,7 +85,7 @@ struct PrioLuaCommand: ParsableCommand {
     }
 
     /// The long name of each option that takes a value.
-    static let longNames: [String: String] = ["-j": "--concurrency"]
+    static let longNames: [String: String] = ["-j": "--concurrency", "-w": "--workers"]
 
     /// The command line as the parser should read it; arguments from the
     /// script on are left alone. A bare `--stats` becomes `--stats=text` (its
@@ -165,8 +170,11 @@ struct PrioLuaCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard concurrency >= 1 else {
+        if let concurrency, concurrency < 1 {
             throw ValidationError("--concurrency must be an integer >= 1 (got \(concurrency))")
+        }
+        guard workers >= 1 else {
+            throw ValidationError("--workers must be an integer >= 1 (got \(workers))")
         }
         if let memoryLimit, MemorySize.parse(memoryLimit) == nil {
             throw ValidationError(
@@ -181,7 +189,8 @@ struct PrioLuaCommand: ParsableCommand {
     }
 
     func execute() -> Int32 {
-        var options = RunOptions(concurrency: concurrency, virtualTime: virtualTime || explain)
+        var options = RunOptions(concurrency: concurrency ?? workers, virtualTime: virtualTime || explain)
+        options.workers = workers
         options.sliceMilliseconds = slice
         options.memoryLimit = memoryLimit.flatMap(MemorySize.parse)
         options.sandbox = sandbox

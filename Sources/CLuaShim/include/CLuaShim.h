@@ -215,6 +215,10 @@ void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, d
    itself): at its next preemption point it yields, or where it cannot,
    the error ("timeout" / "cancelled") is raised there. */
 void prio_request_stop(lua_State *L, int reason);
+/* prio_request_stop from another thread, with a preemption point at once. */
+void prio_interrupt(lua_State *L, int reason);
+/* From another thread: a preemption point at once for the resume executing in L's state, if any. */
+void prio_preempt_now(lua_State *L);
 /* Around code the host runs to completion inside a job's slice (policy
    hooks, rules, __close handlers): a preemption point that comes meanwhile
    is deferred to the job's thread when the last such call returns. */
@@ -310,15 +314,26 @@ void prio_write_stderr(const char *text, size_t length);
 /* Transferable values (transfer.c): copied between Lua states as bytes. */
 #define PRIO_TRANSFER_DEPTH 100
 typedef struct prio_bytes { unsigned char *data; size_t length, capacity; } prio_bytes;
+/* Between the states of one run (not for user values): with `jobs`, job
+   objects go by id; with the registry tables task_names (function -> name)
+   and task_functions (name -> function), task functions go by name. All 0:
+   plain transferable values only. */
+typedef struct prio_transfer_refs { int jobs, task_names, task_functions; } prio_transfer_refs;
 /* Appends the `count` values from `first` to `out`; returns 1, or 0 with
    "<what> at <path>" in `error` (the path starts at `root`, or at
    "[first_number + i]" when root is NULL). Never raises. */
 int prio_transfer_encode(lua_State *L, int first, int count, int first_number, const char *root,
-                         prio_bytes *out, char *error, size_t error_size);
+                         const prio_transfer_refs *refs, prio_bytes *out, char *error, size_t error_size);
 /* Pushes the values in `bytes` (made by prio_transfer_encode); returns the
    pcall status and sets `count` to the values pushed (the message on error). */
-int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length, int *count);
+int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length,
+                         const prio_transfer_refs *refs, int *count);
 void prio_bytes_free(prio_bytes *bytes);
+/* Appends one string value to `out`, as prio_transfer_encode would; 0 when out of memory. */
+int prio_transfer_string(const char *text, size_t length, prio_bytes *out);
+/* Runs host function `function_id` on L's stack inside lua_pcall, for a
+   job in another state (trampoline.c); see there. */
+int prio_serve_host_call(lua_State *L, int function_id, int nargs, int *host_status);
 
 /* Wrappers for Lua's function-like macros, which Swift cannot import. */
 static inline void prio_pop(lua_State *L, int n) { lua_pop(L, n); }

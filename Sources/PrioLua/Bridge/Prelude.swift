@@ -137,7 +137,7 @@ enum Prelude {
         -- worker state before that state takes one of its jobs); each function
         -- field becomes the task "<module>.<field>", recognised by identity.
         local raw_loadfile, next = loadfile, next
-        local loaded_modules, task_names = {}, internals.task_names
+        local loaded_modules, task_names, task_functions = {}, internals.task_names, internals.task_functions
         local function tasks(...)
           local path = ...
           if type(path) ~= "string" then
@@ -160,6 +160,7 @@ enum Prelude {
           for field, fn in next, module do
             if type(fn) == "function" and type(field) == "string" and task_names[fn] == nil then
               task_names[fn] = name .. "." .. field
+              task_functions[name .. "." .. field] = fn
             end
           end
           loaded_modules[name] = {path = absolute, module = module}

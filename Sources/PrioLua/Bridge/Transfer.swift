@@ -11,17 +11,22 @@ struct TransferBytes: Sendable {
     /// Encodes the `count` values from `first` of `lua`, or says which value
     /// cannot be transferred: `a function at args.cb` (with `root`), or
     /// `a function at [2].cb` (without: return values, numbered from 1).
-    static func encode(_ lua: LuaState, first: Int32, count: Int32, root: String?) -> Result<TransferBytes, Failure> {
+    static func encode(
+        _ lua: LuaState, first: Int32, count: Int32, root: String?, refs: prio_transfer_refs = prio_transfer_refs()
+    ) -> Result<TransferBytes, Failure> {
         var out = prio_bytes()
+        var refs = refs
         defer { prio_bytes_free(&out) }
         var error = [CChar](repeating: 0, count: 512)
         let ok = error.withUnsafeMutableBufferPointer { buffer in
             if let root {
                 return root.withCString {
-                    prio_transfer_encode(lua.pointer, first, count, 1, $0, &out, buffer.baseAddress, buffer.count)
+                    prio_transfer_encode(
+                        lua.pointer, first, count, 1, $0, &refs, &out, buffer.baseAddress, buffer.count)
                 }
             }
-            return prio_transfer_encode(lua.pointer, first, count, 1, nil, &out, buffer.baseAddress, buffer.count)
+            return prio_transfer_encode(
+                lua.pointer, first, count, 1, nil, &refs, &out, buffer.baseAddress, buffer.count)
         }
         guard ok != 0 else {
             let text = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -32,12 +37,23 @@ struct TransferBytes: Sendable {
 
     /// Pushes the values onto `lua` and returns how many, or nil with the
     /// error (out of memory) on top of the stack.
-    func push(on lua: LuaState) -> Int32? {
+    func push(on lua: LuaState, refs: prio_transfer_refs = prio_transfer_refs()) -> Int32? {
         var count: Int32 = 0
+        var refs = refs
         let status = bytes.withUnsafeBufferPointer {
-            prio_transfer_decode(lua.pointer, $0.baseAddress, $0.count, &count)
+            prio_transfer_decode(lua.pointer, $0.baseAddress, $0.count, &refs, &count)
         }
         return status == LUA_OK ? count : nil
+    }
+
+    /// One string value, as `encode` would make it.
+    static func string(_ text: String) -> TransferBytes {
+        var out = prio_bytes()
+        defer { prio_bytes_free(&out) }
+        var copy = text
+        let ok = copy.withUTF8 { prio_transfer_string($0.baseAddress, $0.count, &out) }
+        precondition(ok != 0, "out of memory")
+        return TransferBytes(bytes: Array(UnsafeBufferPointer(start: out.data, count: out.length)))
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -4,6 +4,9 @@ import CLuaShim
 public struct RunOptions: Sendable {
     /// How many jobs may hold a slot at once (`-j`), at least 1.
     public var concurrency: Int = 1
+    /// Lua states running at once (`--workers`, SPEC §8): the main state
+    /// and `workers - 1` worker states, each on a thread of its own.
+    public var workers: Int = 1
     /// Simulated clock: waiting for a timer jumps the clock instead of sleeping.
     public var virtualTime: Bool = false
     /// Milliseconds a job may run without suspending before it reaches a

@@ -9,16 +9,15 @@ struct TaskModules {
     var modules: [(name: String, path: String)] = []
     /// Whether any module was loaded: until then `submit` skips the task lookup.
     var any: Bool { !modules.isEmpty }
-}
 
-/// Task jobs: `tasks(path)`, recognising a task at submit, `args` and
-/// results copied as transferable values. Most of `tasks` is Lua (the
-/// prelude); these are its host halves.
-extension LuaScheduler {
     /// `host.task_module(path) -> absolute path, name, load mode`, or
-    /// `nil, message` when the file cannot be found.
-    func luaTaskModule(_ lua: LuaState) -> HostResult {
-        guard let path = lua.string(at: 1) else { return raise(lua, "task module path expected") }
+    /// `nil, message` when the file cannot be found (every state answers it
+    /// itself).
+    static func resolve(_ lua: LuaState, sandbox: Bool) -> HostResult {
+        guard let path = lua.string(at: 1) else {
+            lua.push("task module path expected")
+            return .raiseWithPosition
+        }
         guard let resolved = realpath(path, nil) else {
             lua.pushNil()
             lua.push("cannot open task module \(path): \(String(cString: strerror(errno)))")
@@ -30,14 +29,26 @@ extension LuaScheduler {
         if name.hasSuffix(".lua") { name.removeLast(4) }
         lua.push(absolute)
         lua.push(name)
-        lua.push(options.sandbox ? "t" : "bt")
+        lua.push(sandbox ? "t" : "bt")
         return .values(3)
+    }
+}
+
+/// Task jobs: `tasks(path)`, recognising a task at submit, `args` and
+/// results copied as transferable values. Most of `tasks` is Lua (the
+/// prelude); these are its host halves.
+extension LuaScheduler {
+    /// `host.task_module(path) -> absolute path, name, load mode`, or
+    /// `nil, message` when the file cannot be found.
+    func luaTaskModule(_ lua: LuaState) -> HostResult {
+        TaskModules.resolve(lua, sandbox: options.sandbox)
     }
 
     /// `host.task_module_loaded(name, path)`: the prelude loaded a new module.
     func luaTaskModuleLoaded(_ lua: LuaState) -> HostResult {
         guard let name = lua.string(at: 1), let path = lua.string(at: 2) else { return .values(0) }
         taskModules.modules.append((name, path))
+        workerPool.modules.append(name: name, path: path)
         return .values(0)
     }
 

@@ -125,7 +125,7 @@ extension LuaScheduler {
     /// Asks the trampoline to yield, once it is sure the yield can happen.
     func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
         if let context = policyRunner.hookContexts.last { return raise(lua, context.suspendError) }
-        guard executor.running != nil, lua_isyieldable(lua.pointer) != 0 else {
+        guard executor.running != nil, servingYieldable ?? (lua_isyieldable(lua.pointer) != 0) else {
             return raise(
                 lua,
                 "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
@@ -277,7 +277,8 @@ extension LuaScheduler {
         guard let job = jobID(lua, at: 1) else {
             return argumentError(lua, 1, "cancel", "job expected, got \(describeArgument(lua, 1))")
         }
-        let action = core.requestCancel(job, executing: executor.running == job)
+        let elsewhere = workerPool.home[job.value] != nil && core.state(of: job) == .running
+        let action = core.requestCancel(job, executing: executor.running == job || elsewhere)
         if action != .refused, let reason = lua.describe(at: 2).text, !lua.isNoneOrNil(2) {
             jobBook.info.cancelReasons[job.value] = reason
         }
@@ -285,6 +286,8 @@ extension LuaScheduler {
         case .refused:
             lua.push(false)
             return .values(1)
+        case .stopExecutingJob where elsewhere:
+            stopElsewhere(job, waiting: executor.running != job)
         case .stopExecutingJob:
             prio_request_stop(self.lua.pointer, 2)
         case .cancelNow:

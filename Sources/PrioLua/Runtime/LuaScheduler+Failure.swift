@@ -52,7 +52,7 @@ extension LuaScheduler {
 
     /// Retries the job if its policy says so; otherwise it fails, and the
     /// error goes to its awaiters or, if none, is reported now.
-    private func fail(_ job: JobID, message: String, traceback: String) {
+    func fail(_ job: JobID, message: String, traceback: String) {
         if let delay = retryDelay(for: job) {
             let attempt = Int(core[job].attempt)
             let retries = jobBook.info.retries[job.value].map { " of \($0 + 1)" } ?? ""

@@ -23,20 +23,25 @@ extension LuaScheduler {
 
     /// Resumes a suspended job with what its suspending call returns.
     func resume(_ job: JobID) {
+        if workerPool.active, resumeElsewhere(job) { return }
         guard let co = thread(of: job) else { return }
         let suspension = executor.suspensions.removeValue(forKey: job.value)
         emit(.resumed, job)
-        var count: Int32 = 0
+        drive(job, co, argumentCount: pushResumeValues(of: job, suspension, on: co))
+    }
+
+    /// Pushes what the job's suspending call returns onto `co`; returns how many.
+    func pushResumeValues(of job: JobID, _ suspension: Suspension?, on co: LuaState) -> Int32 {
         switch suspension {
         case .yield?:
             co.push(true)  // the continuation's "ok", then yield()'s own `true`
             co.push(true)
-            count = 2
+            return 2
         case .sleep?:
             co.push(true)
-            count = 1
-        case .preempted?:
-            count = 0
+            return 1
+        case .preempted?, nil:
+            return 0
         case .external?:
             let mark = co.top
             co.push(true)
@@ -44,18 +49,15 @@ extension LuaScheduler {
                 co.push(false)
                 prio_replace(co.pointer, mark + 1)
             }
-            count = co.top - mark
+            return co.top - mark
         case .await(let request)?:
             let wake = core[job].wakeReason
             let mark = co.top
             co.push(true)
             let ok = pushAwaitResult(request, timedOut: wake == .awaitTimedOut, on: co)
             if !ok { co.push(false); prio_replace(co.pointer, mark + 1) }
-            count = co.top - mark
-        case nil:
-            count = 0
+            return co.top - mark
         }
-        drive(job, co, argumentCount: count)
     }
 
     /// Resumes `co` and acts on how it stopped: suspended, returned or raised.
@@ -123,6 +125,11 @@ extension LuaScheduler {
             cancel(job)
             return
         }
+        recordSuspension(of: job, request)
+    }
+
+    /// Tells the core what the suspended job waits for, and the observers.
+    func recordSuspension(of job: JobID, _ request: Suspension) {
         executor.suspensions[job.value] = request
         switch request {
         case .yield, .preempted:
@@ -181,7 +188,7 @@ extension LuaScheduler {
 
     /// Whether the job's `timeout` has passed in this attempt (real time
     /// only: simulated time stands still while Lua runs).
-    private func timeoutPassed(for job: JobID) -> Bool {
+    func timeoutPassed(for job: JobID) -> Bool {
         guard !options.virtualTime, core.hasLimits else { return false }
         let timeout = core.timeout(of: job)
         let startedAt = core.attemptStartedAt(of: job)
@@ -225,7 +232,7 @@ extension LuaScheduler {
     static let collectorStepBatch = 64
 
     /// Moves the `count` values on top of `co` into a table kept as `results[job]`.
-    private func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
+    func storeResults(of job: JobID, _ co: LuaState, count: Int32) {
         guard count > 0 else { return }  // `job.result` makes the empty table on demand
         guard co.reserve(3) else { return }  // the table, a value, and the key "n": Lua keeps more spare
         let base = co.top - count
@@ -254,6 +261,7 @@ extension LuaScheduler {
     /// its handlers under the hook time budget: a handler cannot stall the run.
     func close(_ job: JobID, afterError: Bool = false) {
         stopExternalWork(of: job)
+        if workerPool.active, closeElsewhere(job) { return }
         guard thread(of: job) != nil else { return }
         executor.suspensions[job.value] = nil
         guard core.queueClose(job, afterError: afterError) else { return }

@@ -20,6 +20,7 @@ struct RegistryRefs {
     var jobKeys: Int32 = 0  // job field name -> JobField code; method name -> function
     var args: Int32 = 0  // id -> the copy of opts.args
     var taskNames: Int32 = 0  // task function -> "module.field"
+    var taskFunctions: Int32 = 0  // "module.field" -> task function
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -67,125 +68,9 @@ struct AwaitRequest {
 extension LuaScheduler {
     /// Opens the standard libraries, creates the internal tables and runs the prelude.
     func installLibrary() throws {
-        let L = lua.pointer
-        let opened = options.sandbox ? prio_open_sandbox_libs_protected(L) : prio_openlibs_protected(L)
-        guard opened == LUA_OK else { throw PrioError.outOfMemory }
-        describeJobRecordLayout()
-        prio_probe_wanted_results(L)
-        prio_probe_stack_args(L)
-        executor.refs.functions = newRegistryTable()
-        executor.refs.threads = newRegistryTable()
-        executor.refs.threadPool = newRegistryTable()
-        prio_init_job_threads(L, executor.refs.threads, executor.refs.functions, executor.refs.threadPool)
-        executor.refs.results = newRegistryTable()
-        executor.refs.errors = newRegistryTable()
-        executor.refs.data = newRegistryTable()
-        executor.refs.tags = newRegistryTable()
-        executor.refs.jobMetatable = newRegistryTable()
-        prio_init_job_objects(L, executor.refs.jobMetatable)
-        executor.refs.pinnedObjects = newRegistryTable()
-        executor.refs.policy = newRegistryTable()
-        executor.refs.rules = newRegistryTable()
-        executor.refs.ruleMetatable = newRegistryTable()
-        executor.refs.jobKeys = newRegistryTable()
-        executor.refs.args = newRegistryTable()
-        executor.refs.taskNames = newRegistryTable()
-        lua_rawgeti(L, prio_registryindex(), lua_Integer(executor.refs.jobKeys))
-        for field in JobField.allCases {
-            lua.push(integer: field.rawValue)
-            lua.setRawField(field.luaName, ofTableAt: -2)
-        }
-        lua.pop()
-
-        let status = Prelude.source.withCString { text in
-            prio_loadbuffer(L, text, Prelude.source.utf8.count, Prelude.chunkName, 1)
-        }
-        guard status == LUA_OK else { throw PrioError.load(lua.string(at: -1) ?? "prelude failed to load") }
-        pushHostTable()
-        pushInternalsTable()
-        guard prio_pcall(L, 2, 0, 0) == LUA_OK else {
-            throw PrioError.load(lua.string(at: -1) ?? "prelude failed")
-        }
-        try runBuiltinPolicies()
-        if options.sandbox { try runChunk(Sandbox.source, name: Sandbox.chunkName) }
-        if let limit = options.memoryLimit { prio_set_memory_limit(L, limit) }
-    }
-
-    /// Runs a chunk of prio-lua's own Lua code, with no arguments.
-    private func runChunk(_ source: String, name: String) throws {
-        let status = source.withCString { text in
-            prio_loadbuffer(lua.pointer, text, source.utf8.count, name, 1)
-        }
-        guard status == LUA_OK, prio_pcall(lua.pointer, 0, 0, 0) == LUA_OK else {
-            defer { lua.pop() }
-            throw PrioError.load(lua.string(at: -1) ?? "\(name) failed")
-        }
-    }
-
-    /// Defines `prio.policies.*` from their Lua source.
-    private func runBuiltinPolicies() throws {
-        let L = lua.pointer
-        let status = BuiltinPolicies.source.withCString { text in
-            prio_loadbuffer(L, text, BuiltinPolicies.source.utf8.count, BuiltinPolicies.chunkName, 1)
-        }
-        guard status == LUA_OK else { throw PrioError.load(lua.string(at: -1) ?? "policies failed to load") }
-        prio_pushglobaltable(L)
-        _ = lua.rawField("prio", ofTableAt: -1)
-        _ = lua.rawField("policies", ofTableAt: -1)
-        prio_remove(L, -2)
-        prio_remove(L, -2)
-        guard prio_pcall(L, 1, 0, 0) == LUA_OK else {
-            throw PrioError.load(lua.string(at: -1) ?? "policies failed")
-        }
-    }
-
-    private func newRegistryTable(weakMode: String? = nil) -> Int32 {
-        prio_newtable(lua.pointer)
-        if let weakMode {
-            prio_newtable(lua.pointer)
-            lua.push(weakMode)
-            lua.setRawField("__mode", ofTableAt: -2)
-            lua_setmetatable(lua.pointer, -2)
-        }
-        return luaL_ref(lua.pointer, prio_registryindex())
-    }
-
-    private func pushHostTable() {
-        prio_newtable(lua.pointer)
-        for function in HostFunction.allCases {
-            switch function {
-            case .jobIndex: prio_push_job_index_function(lua.pointer, function.rawValue, executor.refs.jobKeys)
-            case .jobSetPriority: prio_push_job_set_priority_function(lua.pointer, function.rawValue)
-            case .yield: prio_push_yield_function(lua.pointer, function.rawValue)
-            default: prio_push_host_function(lua.pointer, function.rawValue)
-            }
-            lua.setRawField(function.luaName, ofTableAt: -2)
-        }
-        // The prelude's helpers, and the C versions of library functions it installs.
-        let helpers: [(String, (OpaquePointer?) -> Void)] = [
-            ("suspending", prio_push_suspending_function), ("enter", prio_push_enter_function),
-            ("is_job_thread", prio_push_is_job_thread_function), ("running", prio_push_running_function),
-            ("coroutine_yield", prio_push_coroutine_yield_function),
-            ("thread_expected", prio_push_thread_expected_function),
-            ("coroutine_isyieldable", prio_push_coroutine_isyieldable_function),
-            ("main_thread", { _ = lua_pushthread($0) }), ("traceback", prio_push_debug_traceback_function),
-            ("xpcall", prio_push_xpcall_function),
-        ]
-        for (name, push) in helpers {
-            push(lua.pointer)
-            lua.setRawField(name, ofTableAt: -2)
-        }
-    }
-
-    private func pushInternalsTable() {
-        prio_newtable(lua.pointer)
-        for (name, ref) in [
-            ("methods", executor.refs.jobKeys), ("job_metatable", executor.refs.jobMetatable),
-            ("rule_metatable", executor.refs.ruleMetatable), ("task_names", executor.refs.taskNames),
-        ] {
-            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
-            lua.setRawField(name, ofTableAt: -2)
-        }
+        var installer = LibraryInstaller(lua: lua, sandbox: options.sandbox, memoryLimit: options.memoryLimit)
+        try installer.install(beforePrelude: describeJobRecordLayout)
+        executor.refs = installer.refs
     }
 
     /// Records the coroutine at `index` of the main state as `job`'s, so the

@@ -36,6 +36,9 @@ public final class LuaScheduler {
     @exclusivity(unchecked) var observation = Observation()
     @exclusivity(unchecked) var jobBook = JobBook()
     var taskModules = TaskModules()
+    var workerPool = WorkerPool()
+    /// While a worker's call is served: whether its job could suspend there.
+    var servingYieldable: Bool?
     var mainError: String?
     /// A clock reading the run loop may take as its next `now` instead of
     /// reading the clock again: taken as a job returned, and dropped as soon
@@ -61,6 +64,7 @@ public final class LuaScheduler {
         self.executor = Executor(lua: LuaState(state))
         prio_set_host(state, Unmanaged.passUnretained(self).toOpaque())
         try installLibrary()
+        startWorkers()
     }
 
     /// A write to a pipe whose reader is gone (an `exec` child that exits
@@ -168,29 +172,38 @@ public final class LuaScheduler {
             stepCollectorForFinishedJobs()
             checkPolicyFile()
             deliverExternalResults()
+            takeWorkerReports()
             let now = reusableNow ?? clock.now
             reusableNow = nil
+            if workerPool.active { feedFreeWorkers(now: now) }
             let step = core.nextStep(now: now)
             #if DEBUG
             precondition(core.brokenInvariants.isEmpty, core.brokenInvariants.joined(separator: "\n"))
             #endif
             if observed { reportCoreEvents() }
             switch step {
-            case .start(let job): start(job, at: now)
+            case .start(let job):
+                if !workerPool.active || !startElsewhere(job) { start(job, at: now) }
             case .resume(let job): resume(job)
-            case .timedOut(let job): stopTimedOut(job)
+            case .timedOut(let job):
+                // A job executing in a worker stops at its timeout there.
+                if workerPool.home[job.value] == nil || core.state(of: job) != .running { stopTimedOut(job) }
             case .deadlinePassed(let job):
                 if !core[job].state.isFinished { callNotificationHook(.onDeadline, job: job) }
             case .ruleDue(let index): runRule(index)
             case .intervalDue: intervalDue()
             case .waitUntil(let time): waitForWork(until: time)
             case .idle: waitForWork(until: nil)
+            case .finished where workerPool.anyBusy:
+                waitForWork(until: nil)
             case .finished:
+                stopWorkers()
                 let report = makeReport()
                 summarizeFailures()
                 return report
             }
         }
+        stopWorkers()
         return makeReport()
     }
 
@@ -200,7 +213,7 @@ public final class LuaScheduler {
     /// takes real time, and the simulated clock does not run ahead of it.
     private func waitForWork(until time: Double?) {
         let watchCap = policyRunner.policyWatch == nil ? nil : PolicyFileWatch.checkInterval
-        if options.virtualTime, let time, core.blockedCount == 0 {
+        if options.virtualTime, let time, core.blockedCount == 0, !workerPool.anyBusy {
             clock.wait(until: time)
             return
         }

@@ -19,6 +19,24 @@ final class RunInbox: @unchecked Sendable {
     static let longestWait = 3600.0
     private let condition = NSCondition()
     private var completions: [(JobID, ExternalResult)] = []
+    /// Reports of the worker states (SPEC §8), by worker number.
+    private var reports: [(worker: Int, report: WorkerReport)] = []
+
+    func post(worker: Int, _ report: WorkerReport) {
+        condition.lock()
+        reports.append((worker, report))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Takes the workers' reports, oldest first.
+    func drainReports() -> [(worker: Int, report: WorkerReport)] {
+        condition.lock()
+        defer { condition.unlock() }
+        let taken = reports
+        reports.removeAll(keepingCapacity: true)
+        return taken
+    }
 
     func post(_ job: JobID, _ result: ExternalResult) {
         condition.lock()
@@ -34,7 +52,7 @@ final class RunInbox: @unchecked Sendable {
     func wait(seconds: Double?) {
         condition.lock()
         defer { condition.unlock() }
-        guard completions.isEmpty else { return }
+        guard completions.isEmpty && reports.isEmpty else { return }
         if let seconds {
             guard seconds > 0 else { return }
             _ = condition.wait(until: Date(timeIntervalSinceNow: min(seconds, Self.longestWait)))

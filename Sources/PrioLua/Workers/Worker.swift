@@ -1,0 +1,194 @@
+import CLua
+import CLuaShim
+import Foundation
+import PrioCore
+
+/// The task modules a run loaded, shared with the worker threads: each
+/// worker loads the ones it has not loaded yet before it starts a job.
+final class SharedTaskModules: @unchecked Sendable {
+    private let lock = NSLock()
+    private var modules: [(name: String, path: String)] = []
+
+    func append(name: String, path: String) {
+        lock.withLock { modules.append((name, path)) }
+    }
+
+    /// The modules from `index` on.
+    func modules(from index: Int) -> [(name: String, path: String)] {
+        lock.withLock { index < modules.count ? Array(modules[index...]) : [] }
+    }
+}
+
+/// How every worker state is set up: the run's own choices.
+struct WorkerSetup: Sendable {
+    let sandbox: Bool
+    let memoryLimit: Int?
+    let sliceMilliseconds: Double
+    let virtualTime: Bool
+    let modules: SharedTaskModules
+    /// Where reports go: the run loop's inbox.
+    let inbox: RunInbox
+    /// The main state, whose executing job a report brings to a preemption
+    /// point so that the run loop sees it at once (nil under virtual time,
+    /// where jobs give way only where they suspend).
+    let mainState: MainStateHandle?
+}
+
+/// The main `lua_State`, for `prio_preempt_now` only (which is safe from any thread).
+struct MainStateHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// One worker state (SPEC §8): a `lua_State` of its own on a thread of its
+/// own, running the task jobs the run loop hands it. It decides nothing:
+/// every library call its jobs make is run by the main state on their
+/// behalf (`WorkerReport.call`), so the one scheduler keeps one order.
+final class Worker: @unchecked Sendable {
+    /// The state's number as `--trace`, `--events` and `--stats` name it:
+    /// the main state is 1, workers 2...N.
+    let number: Int
+    let setup: WorkerSetup
+    private let condition = NSCondition()
+    private var mailbox: [WorkerCommand] = []
+    private var reply: CallReply?
+    private let finished = DispatchSemaphore(value: 0)
+    /// The job whose coroutine is executing (0: none); the run loop reads
+    /// it to stop a job it cancels.
+    private let executingJob = AtomicJob()
+    /// Set by the run loop to stop the job executing now (a cancel); the
+    /// worker closes that job's coroutine when it stops.
+    let stopJob = AtomicJob()
+    /// Set by the run loop while a ready job could take this state's turn:
+    /// only then does a job stopped at a slice's end here give way (else it
+    /// goes on at once, with no round trip to the run loop).
+    let giveWay = AtomicJob()
+    /// The Lua side, touched by the worker thread only.
+    var lua: LuaState?
+    var refs = RegistryRefs()
+    var modulesLoaded = 0
+    var moduleFailure: String?
+    var suspendedByCall = false
+    var taskNames: [Int: String] = [:]
+    /// The job whose coroutine this thread is executing (0: none).
+    var currentJob = 0
+
+    init(number: Int, setup: WorkerSetup) {
+        self.number = number
+        self.setup = setup
+    }
+
+    func startThread() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "prio-lua worker \(number)"
+        thread.stackSize = 8 << 20  // deep Lua recursion needs the C stack a main thread has
+        thread.start()
+    }
+
+    // MARK: The run loop's side
+
+    func send(_ command: WorkerCommand) {
+        condition.lock()
+        mailbox.append(command)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func answer(_ answer: CallReply) {
+        condition.lock()
+        reply = answer
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops `job` if it is executing here now: it stops at its next
+    /// preemption point (or its pending call fails), and its coroutine is
+    /// closed. Returns whether it was executing.
+    func stopIfExecuting(_ job: Int) -> Bool {
+        stopJob.store(job)
+        guard executingJob.load() == job, let lua else { return false }
+        prio_interrupt(lua.pointer, 2)
+        return true
+    }
+
+    /// Ends the thread once its current work is done; waits at most `seconds`.
+    func shutdown(waiting seconds: Double) {
+        send(.shutdown)
+        _ = finished.wait(timeout: .now() + seconds)
+    }
+
+    // MARK: The worker thread
+
+    private func run() {
+        let created = makeState()
+        while true {
+            switch take() {
+            case .start(let job, let task, let args, let timeoutAt):
+                guard created else {
+                    post(.cannotRun(job: job, message: "worker state \(number) could not be created"))
+                    continue
+                }
+                start(job, task: task, args: args, timeoutAt: timeoutAt)
+            case .resume(let job, let values, let timeoutAt):
+                resume(job, values: values, timeoutAt: timeoutAt)
+            case .close(let job):
+                closeCoroutine(of: job)
+                post(.closed(job: job))
+            case .shutdown:
+                if let lua { prio_closestate(lua.pointer) }
+                lua = nil
+                return
+            }
+        }
+    }
+
+    private func take() -> WorkerCommand {
+        condition.lock()
+        defer { condition.unlock() }
+        while mailbox.isEmpty { condition.wait() }
+        return mailbox.removeFirst()
+    }
+
+    /// Waits for the answer to a call, closing coroutines meanwhile when the
+    /// run loop asks (it may wait for that while this job waits for it).
+    func waitForReply() -> CallReply {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let answer = reply {
+                reply = nil
+                return answer
+            }
+            if let index = mailbox.firstIndex(where: { if case .close = $0 { return true } else { return false } }),
+                case .close(let job) = mailbox.remove(at: index)
+            {
+                condition.unlock()
+                closeCoroutine(of: job)
+                post(.closed(job: job))
+                condition.lock()
+                continue
+            }
+            condition.wait()
+        }
+    }
+
+    func post(_ report: WorkerReport) {
+        setup.inbox.post(worker: number, report)
+        if let main = setup.mainState { prio_preempt_now(main.pointer) }
+    }
+
+    func setExecuting(_ job: Int) {
+        currentJob = job
+        executingJob.store(job)
+    }
+}
+
+/// A job id shared between the run loop and a worker thread.
+final class AtomicJob: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func store(_ job: Int) { lock.withLock { value = job } }
+    func load() -> Int { lock.withLock { value } }
+}
