@@ -119,7 +119,10 @@ final class CLITests: XCTestCase {
     }
 
     func testBadCommandLinesExit64() throws {
-        for arguments in [["-j", "0", "x.lua"], ["-j", "x", "x.lua"], ["--no-such-flag", "x.lua"], []] {
+        for arguments in [
+            ["-j", "0", "x.lua"], ["-j", "x", "x.lua"], ["-w", "0", "x.lua"], ["-w", "abc", "x.lua"],
+            ["--no-such-flag", "x.lua"], [],
+        ] {
             let result = try run(arguments)
             XCTAssertEqual(result.status, 64, "\(arguments): \(result.stderr)")
             XCTAssertTrue(result.stderr.hasPrefix("prio-lua: "), "\(arguments): \(result.stderr)")
@@ -135,6 +138,8 @@ final class CLITests: XCTestCase {
         let cases: [([String], String)] = [
             (["-j", "-1", "x.lua"], "prio-lua: --concurrency must be an integer >= 1 (got -1)"),
             (["--concurrency", "-3", "x.lua"], "prio-lua: --concurrency must be an integer >= 1 (got -3)"),
+            (["-w", "0", "x.lua"], "prio-lua: --workers must be an integer >= 1 (got 0)"),
+            (["--workers", "-2", "x.lua"], "prio-lua: --workers must be an integer >= 1 (got -2)"),
             (["--slice", "-1", "x.lua"], "prio-lua: --slice must be a number of milliseconds >= 0 (got -1)"),
             (["--slice=-2.5", "x.lua"], "prio-lua: --slice must be a number of milliseconds >= 0 (got -2.5)"),
             (["-v"], "prio-lua: Unknown option '-v'"),

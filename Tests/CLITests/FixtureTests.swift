@@ -102,6 +102,10 @@ final class FixtureTests: XCTestCase {
     func test_tasks_errors() throws { try check() }
     func test_thread_reuse_never_seen() throws { try check() }
     func test_timeout_option() throws { try check() }
+    func test_workers_busy_main() throws { try check() }
+    func test_workers_cancel_timeout() throws { try check() }
+    func test_workers_module_fails_in_worker() throws { try check() }
+    func test_workers_tasks() throws { try check() }
     func test_yield_j1_pending_waits() throws { try check() }
     func test_yield_round_robin() throws { try check() }
 
@@ -209,6 +213,8 @@ struct FixtureHeader {
     static let valueOptions: [String: @Sendable (String) -> Bool] = [
         "-j": { Int($0).map { $0 >= 1 } ?? false },
         "--concurrency": { Int($0).map { $0 >= 1 } ?? false },
+        "-w": { Int($0).map { $0 >= 1 } ?? false },
+        "--workers": { Int($0).map { $0 >= 1 } ?? false },
         "--slice": { Double($0).map { $0 >= 0 } ?? false },
         "--memory-limit": { !$0.isEmpty },
         "--policy": { !$0.isEmpty },

@@ -164,7 +164,7 @@ enum Prelude {
             end
           end
           loaded_modules[name] = {path = absolute, module = module}
-          host.task_module_loaded(name, absolute)
+          host.task_module_loaded(name, absolute, path)
           return module
         end
 

@@ -41,7 +41,7 @@ extension LuaScheduler {
                 return argumentError(lua, 2, "exec", problem)
             }
         }
-        guard let job = executor.running, policyRunner.hookContexts.isEmpty, lua_isyieldable(lua.pointer) != 0 else {
+        guard let job = executor.running, policyRunner.hookContexts.isEmpty, canSuspend(lua) else {
             return suspend(lua, .external)  // reports why it cannot suspend here
         }
         request.outputLimit = outputRoom()

@@ -48,7 +48,9 @@ extension LuaScheduler {
     func luaTaskModuleLoaded(_ lua: LuaState) -> HostResult {
         guard let name = lua.string(at: 1), let path = lua.string(at: 2) else { return .values(0) }
         taskModules.modules.append((name, path))
-        workerPool.modules.append(name: name, path: path)
+        // Workers load it by the name the script gave, so that messages and
+        // tracebacks name the file alike in every state (they share the cwd).
+        workerPool.modules.append(name: name, path: lua.string(at: 3) ?? path)
         return .values(0)
     }
 

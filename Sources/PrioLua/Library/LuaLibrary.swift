@@ -125,13 +125,19 @@ extension LuaScheduler {
     /// Asks the trampoline to yield, once it is sure the yield can happen.
     func suspend(_ lua: LuaState, _ suspension: Suspension) -> HostResult {
         if let context = policyRunner.hookContexts.last { return raise(lua, context.suspendError) }
-        guard executor.running != nil, servingYieldable ?? (lua_isyieldable(lua.pointer) != 0) else {
+        guard executor.running != nil, canSuspend(lua) else {
             return raise(
                 lua,
                 "cannot suspend here (inside a C call such as a metamethod, a sort comparator or a __close handler)")
         }
         executor.requested = suspension
         return .suspend
+    }
+
+    /// Whether the calling job can suspend here: its coroutine can yield
+    /// (for a call served for a worker's job, the worker said so).
+    func canSuspend(_ lua: LuaState) -> Bool {
+        servingYieldable ?? (lua_isyieldable(lua.pointer) != 0)
     }
 
     func describeNumberArgument(_ lua: LuaState, _ index: Int32) -> String {

@@ -39,9 +39,7 @@ extension LuaScheduler {
         } catch {
             return raise(lua, "bad argument to '\(name)' (\(error))")
         }
-        guard let job = executor.running, policyRunner.hookContexts.isEmpty,
-            servingYieldable ?? (lua_isyieldable(lua.pointer) != 0)
-        else {
+        guard let job = executor.running, policyRunner.hookContexts.isEmpty, canSuspend(lua) else {
             return suspend(lua, .external)  // raises the reason it cannot suspend here
         }
         startExternalWork(for: job) { [arguments] in .values(try await function(arguments)) }

@@ -247,7 +247,9 @@ extension LuaScheduler {
     /// job is `current()` meanwhile), and answers the worker.
     func serveCall(of job: JobID, function: Int32, args: TransferBytes, yieldable: Bool, worker index: Int) {
         let worker = workerPool.workers[index]
-        guard workerPool.home[job.value] == index, core.contains(job), !core.isCancelRequested(job) else {
+        // A job being stopped or closed is served too: a stop takes effect
+        // where it next stops, and its `<close>` handlers may call the library.
+        guard workerPool.home[job.value] == index, core.contains(job) else {
             worker.answer(.failure(TransferBytes.string("cancelled"), withPosition: false))
             return
         }
@@ -299,13 +301,14 @@ extension LuaScheduler {
     /// Closes the coroutine of a suspended job that lives in a worker, and
     /// waits until its `<close>` variables have run. False for a job here.
     func closeElsewhere(_ job: JobID) -> Bool {
-        guard let index = workerPool.home.removeValue(forKey: job.value) else { return false }
+        guard let index = workerPool.home[job.value] else { return false }
         executor.suspensions[job.value] = nil
         workerPool.workers[index].send(.close(job: job.value))
         waitForWorker(index) { report in
             if case .closed(let closed) = report, closed == job.value { return true }
             return false
         }
+        workerPool.home[job.value] = nil
         return true
     }
 

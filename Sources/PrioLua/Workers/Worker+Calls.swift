@@ -27,6 +27,10 @@ extension Worker {
         let args: TransferBytes
         switch TransferBytes.encode(lua, first: 1, count: lua.top, root: nil, refs: transferRefs) {
         case .success(let bytes): args = bytes
+        case .failure where function == HostFunction.submit.rawValue && lua.type(at: 2) == LUA_TFUNCTION:
+            lua.push(
+                "bad argument #2 to 'submit' (a job in worker state \(number) submits tasks only, not closures)")
+            return .raiseWithPosition
         case .failure(let failure):
             lua.push("bad argument to '\(name)' (cannot pass \(failure) from worker state \(number))")
             return .raiseWithPosition

@@ -121,10 +121,14 @@ extension Worker {
         var resultCount: Int32 = 0
         var status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
         var preempted = prio_slice_end(lua.pointer) != 0
+        // A slice's end gives way only when the run loop has a job for this
+        // state (`giveWay`); a timeout or a stop ends the run.
         while status == LUA_YIELD, preempted, !suspendedByCall, giveWay.load() == 0, stopJob.load() != job {
+            let now = prio_monotonic_seconds()
+            if timeoutAt > 0 && now >= timeoutAt { break }
             co.pop(resultCount)
             prio_clear_suspending(lua.pointer)
-            prio_slice_begin(lua.pointer, co.pointer, prio_monotonic_seconds(), slice, stopIn)
+            prio_slice_begin(lua.pointer, co.pointer, now, slice, timeoutAt > 0 ? max(timeoutAt - now, 1e-6) : 0)
             status = lua_resume(co.pointer, lua.pointer, 0, &resultCount)
             preempted = prio_slice_end(lua.pointer) != 0
         }
