@@ -91,6 +91,7 @@ typedef struct prio_state {
     int slicer_quit;
     _Atomic(double) wake_at;          /* monotonic: slice end or next timer, or 0 */
     _Atomic(double) stop_at;          /* monotonic: the job's timeout, or 0 */
+    _Atomic(double) began_at;         /* monotonic: when the current resume began */
     _Atomic(double) sleeping_until;   /* the watcher's current wake-up, 0 when idle */
     int in_hook;                      /* policy hooks, rules, closes running: no preemption */
     atomic_int preempt_deferred;      /* a preemption point came while in_hook */

@@ -178,6 +178,7 @@ void prio_slice_begin(lua_State *L, lua_State *co, double now, double wake_in, d
        preempt_hook, which runs inside the resume). */
     atomic_store_explicit(&st->preempted, 0, memory_order_relaxed);
     atomic_store_explicit(&st->preempt_deferred, 0, memory_order_relaxed);
+    atomic_store_explicit(&st->began_at, now, memory_order_relaxed);
     set_executing(st, co);
     if (!st->slicer_started && wake_in <= 0 && stop_in <= 0) {
         next_generation(st, 1);
@@ -272,11 +273,19 @@ void prio_interrupt(lua_State *L, int reason) {
     arm_executing(st, atomic_load(&st->slice_generation));
 }
 
+/* Seconds a resume runs before prio_preempt_now cuts it short. */
+#define PREEMPT_NOW_AFTER 0.0005
+
 /* From another thread (a worker state that needs the run loop): bring the
    job executing in L's state to a preemption point now, as a slice's end
    would; nothing when none executes. */
 void prio_preempt_now(lua_State *L) {
     prio_state *st = state_of(L);
     unsigned generation = atomic_load(&st->slice_generation);
-    if (generation & 1) arm_executing(st, generation);
+    if (!(generation & 1)) return;
+    /* A resume that began moments ago is likely to stop by itself soon:
+       many short jobs are not each cut short. */
+    double began = atomic_load_explicit(&st->began_at, memory_order_relaxed);
+    if (began > 0 && prio_monotonic_seconds() - began < PREEMPT_NOW_AFTER) return;
+    arm_executing(st, generation);
 }

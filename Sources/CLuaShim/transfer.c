@@ -312,7 +312,32 @@ void prio_bytes_free(prio_bytes *bytes) {
     bytes->length = bytes->capacity = 0;
 }
 
-int prio_transfer_string(const char *text, size_t length, prio_bytes *out) {
+int prio_transfer_string(int ok, const char *text, size_t length, prio_bytes *out) {
     uint64_t size = length;
+    if (ok >= 0 && !put_tag(out, ok ? TAG_TRUE : TAG_FALSE)) return 0;
     return put_tag(out, TAG_STRING) && put(out, &size, sizeof size) && put(out, text, length);
+}
+
+/* A transfer within one state (a task's args and results when the state
+   that runs it is the one that asked): through the byte form, as between
+   states, in a buffer each thread keeps for the next copy. */
+static _Thread_local prio_bytes copy_buffer;
+
+int prio_transfer_copy(lua_State *L, int first, int count, const char *root, char *error, size_t error_size) {
+    prio_transfer_refs plain = {0, 0, 0};
+    first = lua_absindex(L, first);
+    copy_buffer.length = 0;
+    int ok = prio_transfer_encode(L, first, count, 1, root, &plain, &copy_buffer, error, error_size);
+    if (ok) {
+        int pushed = 0;
+        if (prio_transfer_decode(L, copy_buffer.data, copy_buffer.length, &plain, &pushed) != LUA_OK) {
+            lua_pop(L, pushed); /* the memory error */
+            snprintf(error, error_size, "not enough memory");
+            ok = 0;
+        } else {
+            for (int i = count - 1; i >= 0; i--) lua_replace(L, first + i);
+        }
+    }
+    if (copy_buffer.capacity > (1 << 20)) prio_bytes_free(&copy_buffer); /* a big one is not kept */
+    return ok;
 }

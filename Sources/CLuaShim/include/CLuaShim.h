@@ -329,8 +329,13 @@ int prio_transfer_encode(lua_State *L, int first, int count, int first_number, c
 int prio_transfer_decode(lua_State *L, const unsigned char *bytes, size_t length,
                          const prio_transfer_refs *refs, int *count);
 void prio_bytes_free(prio_bytes *bytes);
-/* Appends one string value to `out`, as prio_transfer_encode would; 0 when out of memory. */
-int prio_transfer_string(const char *text, size_t length, prio_bytes *out);
+/* Replaces the `count` values from `first` with copies made through the
+   byte form (plain values only); 0 with the reason in `error` (the stack
+   as it was) when one cannot be transferred. Never raises. */
+int prio_transfer_copy(lua_State *L, int first, int count, const char *root, char *error, size_t error_size);
+/* Appends one string value to `out`, as prio_transfer_encode would, after
+   a boolean `ok` unless it is negative; 0 when out of memory. */
+int prio_transfer_string(int ok, const char *text, size_t length, prio_bytes *out);
 /* Runs host function `function_id` on L's stack inside lua_pcall, for a
    job in another state (trampoline.c); see there. */
 int prio_serve_host_call(lua_State *L, int function_id, int nargs, int *host_status);
@@ -350,5 +355,11 @@ static inline void prio_replace(lua_State *L, int idx) { lua_replace(L, idx); }
 static inline void *prio_newuserdata(lua_State *L, size_t size) { return lua_newuserdatauv(L, size, 1); }
 static inline int prio_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
 static inline void prio_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+/* A pause inside a spin-wait. */
+static inline void prio_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
 
 #endif

@@ -82,9 +82,9 @@ extension LuaScheduler {
             }
         case .tags: pushStored(executor.refs.tags, job, on: lua, emptyTableIfMissing: true)
         case .data: pushStored(executor.refs.data, job, on: lua, emptyTableIfMissing: false)
-        case .args: pushStored(executor.refs.args, job, on: lua, emptyTableIfMissing: false)
+        case .args: pushArgs(of: job, on: lua)
         case .task:
-            if let task = jobBook.info.tasks[job.value] { lua.push(task) } else { lua.pushNil() }
+            if let task = taskName(jobBook.info.tasks[job.value]) { lua.push(task) } else { lua.pushNil() }
         case .result:
             if record.state == .done {
                 pushResults(of: job, on: lua)

@@ -38,6 +38,8 @@ struct LibraryInstaller {
         refs.args = newRegistryTable()
         refs.taskNames = newRegistryTable()
         refs.taskFunctions = newRegistryTable()
+        refs.taskIDs = newRegistryTable()
+        refs.taskList = newRegistryTable()
         lua_rawgeti(L, prio_registryindex(), lua_Integer(refs.jobKeys))
         for field in JobField.allCases {
             lua.push(integer: field.rawValue)
@@ -130,7 +132,7 @@ struct LibraryInstaller {
         for (name, ref) in [
             ("methods", refs.jobKeys), ("job_metatable", refs.jobMetatable),
             ("rule_metatable", refs.ruleMetatable), ("task_names", refs.taskNames),
-            ("task_functions", refs.taskFunctions),
+            ("task_functions", refs.taskFunctions), ("task_ids", refs.taskIDs), ("task_list", refs.taskList),
         ] {
             lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(ref))
             lua.setRawField(name, ofTableAt: -2)

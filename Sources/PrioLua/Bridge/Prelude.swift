@@ -138,6 +138,7 @@ enum Prelude {
         -- field becomes the task "<module>.<field>", recognised by identity.
         local raw_loadfile, next = loadfile, next
         local loaded_modules, task_names, task_functions = {}, internals.task_names, internals.task_functions
+        local task_ids, task_list = internals.task_ids, internals.task_list
         local function tasks(...)
           local path = ...
           if type(path) ~= "string" then
@@ -161,6 +162,8 @@ enum Prelude {
             if type(fn) == "function" and type(field) == "string" and task_names[fn] == nil then
               task_names[fn] = name .. "." .. field
               task_functions[name .. "." .. field] = fn
+              task_list[#task_list + 1] = name .. "." .. field
+              task_ids[fn] = #task_list
             end
           end
           loaded_modules[name] = {path = absolute, module = module}

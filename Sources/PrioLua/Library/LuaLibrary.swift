@@ -24,7 +24,7 @@ extension LuaScheduler {
             return argumentError(lua, 2, "submit", "function expected, got \(describeArgument(lua, 2))")
         }
         let job: JobID
-        let task = taskName(ofFunctionAt: 2, lua)
+        let task = taskNumber(ofFunctionAt: 2, lua)
         if lua.isNoneOrNil(3) {
             // The common case, with no options to read or keep.
             job = core.submit(
@@ -39,12 +39,18 @@ extension LuaScheduler {
             if let problem = options.read(from: lua, at: 3) {
                 return argumentError(lua, 3, "submit", problem)
             }
-            if options.hasArgs, let problem = lua.copyTransferable(first: options.argsIndex, count: 1, root: "args") {
-                return argumentError(lua, 3, "submit", "args: cannot transfer \(problem)")
+            var args: TransferBytes?
+            if options.hasArgs {
+                switch TransferBytes.encode(lua, first: options.argsIndex, count: 1, root: "args") {
+                case .success(let bytes): args = bytes
+                case .failure(let failure):
+                    return argumentError(lua, 3, "submit", "args: cannot transfer \(failure)")
+                }
             }
             job = submit(priority: priority, with: options, lua)
+            if let args { jobBook.info.args[job.value] = args }
         }
-        if let task { jobBook.info.tasks[job.value] = task }
+        if task != 0 { jobBook.info.tasks[job.value] = task }
         if let reason = submissionRejection(of: job) {
             jobBook.rejected.insert(job.value)
             recordCancelled(job)
@@ -78,7 +84,6 @@ extension LuaScheduler {
             lua.pushValue(at: options.tagsIndex)
             lua.popIntoRegistryTable(executor.refs.tags, key: job.value)
         }
-        if options.hasArgs { storeArgs(of: job, from: options.argsIndex, lua) }
         if options.hasData {
             jobBook.submittedWithData += 1
             lua.pushValue(at: options.dataIndex)

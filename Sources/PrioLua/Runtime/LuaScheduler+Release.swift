@@ -105,6 +105,7 @@ extension LuaScheduler {
         jobBook.info.forget(job)
         if !observation.reportedPriority.isEmpty { observation.reportedPriority[job.value] = nil }
         let pageFreed = core.release(job)
+        if pageFreed { jobBook.info.dropPages(of: job) }
         prio_release_job_word(lua.pointer, lua_Integer(job.value), pageFreed ? 1 : 0)
     }
 }

@@ -21,6 +21,8 @@ struct RegistryRefs {
     var args: Int32 = 0  // id -> the copy of opts.args
     var taskNames: Int32 = 0  // task function -> "module.field"
     var taskFunctions: Int32 = 0  // "module.field" -> task function
+    var taskIDs: Int32 = 0  // task function -> its number in taskList
+    var taskList: Int32 = 0  // number -> "module.field", in load order
 }
 
 /// Options kept on the Swift side for each job; sparse, since most jobs use defaults.
@@ -29,10 +31,18 @@ struct JobInfoTable {
     var retries: [Int: Int] = [:]
     var backoff: [Int: Double] = [:]
     var cancelReasons: [Int: String] = [:]
-    /// Task jobs' task names (`module.field`).
-    var tasks: [Int: String] = [:]
+    /// Each job's task, as its number in `TaskModules.names` (0: a closure job).
+    var tasks = JobColumn<Int32>(empty: 0)
+    /// Each job's `opts.args` in byte form, as copied at submit.
+    var args = JobColumn<TransferBytes?>(empty: nil)
 
     func name(of job: JobID) -> String { names[job.value] ?? "job#\(job.value)" }
+
+    /// Every job of `job`'s records page was released.
+    mutating func dropPages(of job: JobID) {
+        tasks.dropPage(of: job.value)
+        args.dropPage(of: job.value)
+    }
 
     /// Drops what was kept for a released job.
     mutating func forget(_ job: JobID) {
@@ -40,7 +50,8 @@ struct JobInfoTable {
         if !retries.isEmpty { retries[job.value] = nil }
         if !backoff.isEmpty { backoff[job.value] = nil }
         if !cancelReasons.isEmpty { cancelReasons[job.value] = nil }
-        if !tasks.isEmpty { tasks[job.value] = nil }
+        tasks[job.value] = 0
+        args[job.value] = nil
     }
 }
 

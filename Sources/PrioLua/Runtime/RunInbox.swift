@@ -1,5 +1,7 @@
+import CLuaShim
 import Foundation
 import PrioCore
+import Synchronization
 
 /// What outside work (a subprocess, a Swift async function) hands back to
 /// the run loop for a blocked job.
@@ -15,16 +17,22 @@ enum ExternalResult: Sendable {
 /// Completions posted by worker tasks, taken by the run loop on its thread.
 /// The run loop waits here instead of sleeping, so a completion wakes it.
 final class RunInbox: @unchecked Sendable {
+    /// Checks of `posted` before a wait sleeps (some tens of microseconds).
+    static let spins = 2000
     /// The longest single wait, in seconds (see `wait(seconds:)`).
     static let longestWait = 3600.0
     private let condition = NSCondition()
     private var completions: [(JobID, ExternalResult)] = []
     /// Reports of the worker states (SPEC §8), by worker number.
     private var reports: [(worker: Int, report: WorkerReport)] = []
+    /// Whether something was posted and not yet taken: read without the
+    /// lock by `wait`, which spins on it briefly before sleeping.
+    private let posted = Atomic<Bool>(false)
 
     func post(worker: Int, _ report: WorkerReport) {
         condition.lock()
         reports.append((worker, report))
+        posted.store(true, ordering: .releasing)
         condition.signal()
         condition.unlock()
     }
@@ -35,12 +43,14 @@ final class RunInbox: @unchecked Sendable {
         defer { condition.unlock() }
         let taken = reports
         reports.removeAll(keepingCapacity: true)
+        if completions.isEmpty { posted.store(false, ordering: .relaxed) }
         return taken
     }
 
     func post(_ job: JobID, _ result: ExternalResult) {
         condition.lock()
         completions.append((job, result))
+        posted.store(true, ordering: .releasing)
         condition.signal()
         condition.unlock()
     }
@@ -50,6 +60,11 @@ final class RunInbox: @unchecked Sendable {
     /// any length (`sleep(1e300)`, `math.huge`), but a date that far out
     /// traps in Foundation. The run loop just waits again.
     func wait(seconds: Double?) {
+        // A worker state's report often comes within microseconds: a short
+        // spin saves the two context switches of sleeping on the condition.
+        if seconds.map({ $0 > 0 }) ?? true {
+            for _ in 0..<Self.spins where !posted.load(ordering: .acquiring) { prio_cpu_relax() }
+        }
         condition.lock()
         defer { condition.unlock() }
         guard completions.isEmpty && reports.isEmpty else { return }
@@ -66,6 +81,7 @@ final class RunInbox: @unchecked Sendable {
         defer { condition.unlock() }
         let taken = completions
         completions.removeAll()
+        if reports.isEmpty { posted.store(false, ordering: .relaxed) }
         return taken
     }
 }

@@ -38,8 +38,8 @@ extension LuaScheduler {
     /// points included, so a busy main state does not keep workers idle.
     func feedFreeWorkers(now: Double) {
         while workerPool.freeWorker() != nil {
-            let tasks = jobBook.info.tasks
-            guard let job = core.startBestReady(now: now, accepting: { tasks[$0.value] != nil }) else { return }
+            let isTask = { (job: JobID) in self.jobBook.info.tasks[job.value] != 0 }
+            guard let job = core.startBestReady(now: now, accepting: isTask) else { return }
             if !startElsewhere(job) { start(job, at: now) }
         }
     }
@@ -47,19 +47,14 @@ extension LuaScheduler {
     /// Hands a task job to a free worker; false when it runs here instead
     /// (a closure job, or no worker free).
     func startElsewhere(_ job: JobID) -> Bool {
-        guard let task = jobBook.info.tasks[job.value], let index = workerPool.freeWorker() else { return false }
+        guard let task = taskName(jobBook.info.tasks[job.value]), let index = workerPool.freeWorker() else {
+            return false
+        }
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return true }  // on_start cancelled it
         emit(.started, job, reason: "worker \(index + 2)")
-        lua.pushField(ofRegistryTable: executor.refs.args, key: job.value)
-        var args: TransferBytes?
-        if lua.type(at: -1) != LUA_TNIL,
-            case .success(let bytes) = TransferBytes.encode(lua, first: lua.top, count: 1, root: nil)
-        {
-            args = bytes
-        }
-        lua.pop()
         workerPool.home[job.value] = index
+        let args = jobBook.info.args[job.value]
         send(.start(job: job.value, task: task, args: args, timeoutAt: timeoutAt(job)), to: index)
         return true
     }
@@ -78,9 +73,7 @@ extension LuaScheduler {
             send(.resume(job: job.value, values: bytes, timeoutAt: timeoutAt(job)), to: index)
         case .failure(let failure):
             let message = "cannot pass the result to worker state \(index + 2): \(failure)"
-            var refused = TransferBytes.string(message).bytes
-            refused.insert(1, at: 0)  // transfer.c's TAG_FALSE first: the call fails with the message
-            send(.resume(job: job.value, values: TransferBytes(bytes: refused), timeoutAt: timeoutAt(job)), to: index)
+            send(.resume(job: job.value, values: .refusal(message), timeoutAt: timeoutAt(job)), to: index)
         }
         return true
     }
@@ -145,7 +138,7 @@ extension LuaScheduler {
         // A ready job takes a worker's turn only if it can run there: it
         // lives there, or it is a task job not started anywhere yet.
         let homeOfBest = best.flatMap { workerPool.home[$0.job.value] }
-        let bestIsNewTask = best.map { !core[$0.job].hasStarted && jobBook.info.tasks[$0.job.value] != nil } ?? false
+        let bestIsNewTask = best.map { !core[$0.job].hasStarted && jobBook.info.tasks[$0.job.value] != 0 } ?? false
         for index in workerPool.workers.indices where workerPool.outstanding[index] > 0 {
             let job = JobID(workerPool.running[index])
             var yields = false
