@@ -181,7 +181,8 @@ final class FixtureTests: XCTestCase {
         let expectedErrors = (try? String(contentsOf: base.appendingPathExtension("err"), encoding: .utf8)) ?? ""
         // Once as users run it, once with every layout probe failed, so the
         // C fast paths (lua_mirror.h) and the API path must agree.
-        for environment in [[:], ["PRIO_LUA_SLOW_PATHS": "1"]] {
+        let environments = Array(repeating: [[:], ["PRIO_LUA_SLOW_PATHS": "1"]], count: header.repetitions).joined()
+        for environment in environments {
             let prefix = environment.map { "\($0.key)=\($0.value) " }.joined()
             let command = prefix + (["prio-lua"] + header.options + [name + ".lua"]).joined(separator: " ")
             let run = try BoundedRun(
@@ -208,6 +209,9 @@ struct FixtureHeader {
     var options: [String] = []
     var exit: Int32 = 0
     var maxSeconds: Double = 60
+    /// Runs of each kind (`repeat: N`): a fixture whose jobs run on several
+    /// threads must give its output every time, not once.
+    var repetitions = 1
 
     /// Options that take a value, with a check of that value.
     static let valueOptions: [String: @Sendable (String) -> Bool] = [
@@ -252,8 +256,13 @@ struct FixtureHeader {
                     throw BadHeader(description: "max-seconds '\(value)' is not a positive number")
                 }
                 maxSeconds = seconds
+            case "repeat":
+                guard let count = Int(value), (1...100).contains(count) else {
+                    throw BadHeader(description: "repeat '\(value)' is not a number in 1...100")
+                }
+                repetitions = count
             default:
-                throw BadHeader(description: "unknown header key '\(key)' (options, exit, max-seconds)")
+                throw BadHeader(description: "unknown header key '\(key)' (options, exit, max-seconds, repeat)")
             }
         }
     }

@@ -1,5 +1,6 @@
 --! options: -w 2
 --! max-seconds: 20
+--! repeat: 3
 -- A free worker state takes ready task jobs while the main chunk computes without suspending: the jobs finish
 -- before the main chunk's loop does. What only a worker state refuses: a closure job submitted by a task there,
 -- and a function passed to the main state.

@@ -1,4 +1,5 @@
 --! options: -w 2 -j 4
+--! repeat: 5
 --! max-seconds: 20
 -- Cancelling a task job in a worker state returns only after its <close> handlers ran, whether it was suspended
 -- (sleeping) or executing (a loop that never suspends); a task's timeout stops it there too. Other jobs go on.

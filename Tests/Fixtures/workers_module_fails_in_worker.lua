@@ -1,4 +1,5 @@
 --! options: -w 2 --virtual-time
+--! repeat: 5
 -- A task module that fails to load in a worker state is reported once, naming the module and the state; no job is
 -- lost: that state's task jobs run in the main state instead.
 READY = true

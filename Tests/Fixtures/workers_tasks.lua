@@ -1,4 +1,5 @@
 --! options: -w 3 --virtual-time
+--! repeat: 5
 -- With worker states (SPEC §8) task jobs run wherever a state is free, and everything a job may do works there:
 -- sleep, yield, current(), submitting and awaiting tasks, exec; results and errors cross back. The output does not
 -- depend on which state ran which job.
