@@ -31,9 +31,10 @@ public struct RunOptions: Sendable {
     /// Where reports (job failures, warnings) go; by default standard error.
     public var diagnostics: @Sendable (String) -> Void = RunOptions.writeToStandardError
 
-    public init(concurrency: Int = 1, virtualTime: Bool = false) {
+    public init(concurrency: Int = 1, virtualTime: Bool = false, workers: Int = 1) {
         self.concurrency = concurrency
         self.virtualTime = virtualTime
+        self.workers = workers
     }
 
     @Sendable public static func writeToStandardOutput(_ text: String) {

@@ -82,6 +82,7 @@ public final class EventLogWriter: Sendable {
         if let attempt = event.attempt { line += ", \"attempt\": \(attempt)" }
         if let retryIn = event.retryIn { line += ", \"retry_in\": \(jsonNumber(retryIn))" }
         if let error = event.error { line += ", \"error\": \(jsonString(error))" }
+        if let worker = event.worker { line += ", \"worker\": \(worker)" }
         output.write(line + "}\n")
     }
 

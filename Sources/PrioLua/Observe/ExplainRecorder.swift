@@ -28,11 +28,13 @@ public final class ExplainRecorder: @unchecked Sendable {
         case .started where !started.contains(job):
             started.insert(job)
             let waited = event.time - (submittedAt[job] ?? event.time)
+            let worker = event.worker.map { " on worker \($0)" } ?? ""
             lines[job, default: []].append(
                 "\(time)  started after waiting \(String(format: "%.3f", waited)) s, at priority \(formatNumber(event.priority))"
-            )
+                    + worker)
         case .started:
-            lines[job, default: []].append("\(time)  started again (a retry)")
+            let worker = event.worker.map { " on worker \($0)" } ?? ""
+            lines[job, default: []].append("\(time)  started again (a retry)\(worker)")
         case .reprioritized:
             let old = lastPriority[job].map(formatNumber) ?? "?"
             lastPriority[job] = event.priority
@@ -48,7 +50,7 @@ public final class ExplainRecorder: @unchecked Sendable {
             lines[job, default: []].append("\(time)  preempted \(by)")
         case .resumed where preempted.contains(job):
             preempted.remove(job)
-            lines[job, default: []].append("\(time)  resumed")
+            lines[job, default: []].append("\(time)  resumed" + (event.worker.map { " on worker \($0)" } ?? ""))
         case .failed:
             let retry = event.retryIn.map { "; retry in \(String(format: "%.3f", $0)) s" } ?? ""
             lines[job, default: []].append(

@@ -29,6 +29,10 @@ public struct RunStatistics: Sendable {
     public var retries: Int
     public var preemptions: Int
     public var rows: [Row]
+    /// With worker states (`--workers`): each state's busy fraction, the
+    /// share of the run's real time it spent running jobs' Lua code (the
+    /// main state first); empty without them.
+    public var busy: [Double] = []
 
     /// Jobs finished per second of the run.
     public var throughput: Double {
@@ -141,7 +145,8 @@ extension LuaScheduler {
         let groupRows = all.byGroup.rows(label: { "group \(jobBook.groupNames[Int($0)])" }, sortedBy: { _ in 0 })
         return RunStatistics(
             counts: all.counts, elapsed: clock.now, retries: observation.retryCount,
-            preemptions: core.preemptionCount + observation.slicePreemptions, rows: priorityRows + groupRows)
+            preemptions: core.preemptionCount + observation.slicePreemptions, rows: priorityRows + groupRows,
+            busy: busyFractions)
     }
 }
 
@@ -156,6 +161,10 @@ extension RunStatistics {
         lines.append(
             "prio-lua: \(total) jobs in \(String(format: "%.3f", elapsed)) s (\(String(format: "%.1f", throughput)) jobs/s): "
                 + statuses.joined(separator: ", ") + "; \(retries) retries, \(preemptions) preemptions")
+        if !busy.isEmpty {
+            let states = busy.enumerated().map { "\($0.offset + 1) \(String(format: "%.1f", $0.element * 100))%" }
+            lines.append("busy per state (worker 1 is the main state): " + states.joined(separator: ", "))
+        }
         let width = max(12, rows.map(\.label.count).max() ?? 0)
         func pad(_ text: String, _ count: Int) -> String {
             String(repeating: " ", count: max(count - text.count, 0)) + text
@@ -186,6 +195,7 @@ extension RunStatistics {
         }
         return "{\"counts\": {\(countText.joined(separator: ", "))}, \"elapsed_s\": \(elapsed), "
             + "\"throughput_per_s\": \(throughput), \"retries\": \(retries), \"preemptions\": \(preemptions), "
-            + "\"rows\": [\(rowText.joined(separator: ", "))]}\n"
+            + "\"rows\": [\(rowText.joined(separator: ", "))]"
+            + (busy.isEmpty ? "" : ", \"busy\": [\(busy.map { String($0) }.joined(separator: ", "))]") + "}\n"
     }
 }

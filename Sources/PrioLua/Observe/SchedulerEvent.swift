@@ -38,10 +38,14 @@ public struct SchedulerEvent: Sendable, Equatable {
     public var attempt: Int?
     public var retryIn: Double?
     public var error: String?
+    /// With worker states (`--workers`, SPEC §8), for `started` and
+    /// `resumed`: the Lua state that runs the job (1 is the main state).
+    public var worker: Int?
 
     public init(
         time: Double, kind: Kind, jobID: Int, name: String, priority: Double, status: String,
-        reason: String? = nil, by: Int? = nil, attempt: Int? = nil, retryIn: Double? = nil, error: String? = nil
+        reason: String? = nil, by: Int? = nil, attempt: Int? = nil, retryIn: Double? = nil, error: String? = nil,
+        worker: Int? = nil
     ) {
         self.time = time
         self.kind = kind
@@ -54,15 +58,23 @@ public struct SchedulerEvent: Sendable, Equatable {
         self.attempt = attempt
         self.retryIn = retryIn
         self.error = error
+        self.worker = worker
     }
 }
 
 extension LuaScheduler {
     /// Reports an event to the host's observer, if it has one.
-    func emit(_ kind: SchedulerEvent.Kind, _ job: JobID, reason: String? = nil) {
+    func emit(_ kind: SchedulerEvent.Kind, _ job: JobID, reason: String? = nil, worker: Int? = nil) {
         guard observed else { return }  // every suspension comes here: nothing is built without an observer
-        emit(SchedulerEvent(time: 0, kind: kind, jobID: job.value, name: "", priority: 0, status: "", reason: reason))
+        emit(
+            SchedulerEvent(
+                time: 0, kind: kind, jobID: job.value, name: "", priority: 0, status: "", reason: reason,
+                worker: worker))
     }
+
+    /// The state number events name for a job run by the main state: 1
+    /// with worker states, none without.
+    var mainStateNumber: Int? { workerPool.active ? 1 : nil }
 
     /// Reports `event` (its kind and extra fields; the time, name, priority
     /// and status are filled in from the job now).

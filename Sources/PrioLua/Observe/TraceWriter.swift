@@ -4,7 +4,8 @@ import Foundation
 /// chrome://tracing), written as the run goes, never held in memory.
 ///
 /// Tracks: one per slot ("slot 1", "slot 2", ...) with a span for every
-/// stretch a job ran; instant events for submissions, priority changes,
+/// stretch a job ran (with worker states: one per state, "worker 1" being
+/// the main state); instant events for submissions, priority changes,
 /// and failures or cancellations; counter tracks for how many jobs are
 /// pending, running and waiting. The main chunk and rules are not jobs and
 /// have no events of their own.
@@ -18,6 +19,10 @@ public final class TraceWriter: @unchecked Sendable {
     private var slotCount = 0
     /// When the current stretch of each running job began (µs).
     private var spanStart: [Int: Double] = [:]
+    /// With worker states: the state each running job's stretch is on; its
+    /// span goes on that state's track ("worker N") instead of a slot's.
+    private var workerOfSpan: [Int: Int] = [:]
+    private var namedWorkerTracks: Set<Int> = []
     private var statusOfJob: [Int: String] = [:]
     private var counts: [String: Int] = ["pending": 0, "running": 0, "waiting": 0]
 
@@ -38,6 +43,7 @@ public final class TraceWriter: @unchecked Sendable {
             instant("priority \(formatNumber(event.priority))", event, micros)
         case .started, .resumed:
             spanStart[event.jobID] = micros
+            if let worker = event.worker { workerOfSpan[event.jobID] = worker }
         case .suspended, .finished:
             closeSpan(event, micros)
             if event.kind == .finished, event.status != "done" {
@@ -68,13 +74,24 @@ public final class TraceWriter: @unchecked Sendable {
 
     private func closeSpan(_ event: SchedulerEvent, _ micros: Double) {
         guard let start = spanStart.removeValue(forKey: event.jobID) else { return }
-        let slot = slot(for: event.jobID)
+        let slot = workerOfSpan.removeValue(forKey: event.jobID).map(workerTrack) ?? slot(for: event.jobID)
         emit(
             "{\"name\": \(jsonString(event.name)), \"cat\": \"job\", \"ph\": \"X\", \"pid\": 1, \"tid\": \(slot), "
                 + "\"ts\": \(String(format: "%.3f", start)), \"dur\": \(String(format: "%.3f", max(micros - start, 0))), "
                 + "\"args\": {\"id\": \(event.jobID), \"priority\": \(jsonNumber(event.priority)), "
                 + "\"status\": \"\(event.status)\"}}")
         if event.status != "running" { releaseSlot(of: event.jobID) }  // gave its slot up
+    }
+
+    /// The track of worker state `number` (ids from 1001 on, beside the slots).
+    private func workerTrack(_ number: Int) -> Int {
+        let track = 1000 + number
+        if namedWorkerTracks.insert(number).inserted {
+            emit(
+                "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": 1, \"tid\": \(track), "
+                    + "\"args\": {\"name\": \"worker \(number)\"}}")
+        }
+        return track
     }
 
     private func slot(for job: Int) -> Int {

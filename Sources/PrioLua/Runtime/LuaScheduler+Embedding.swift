@@ -9,10 +9,13 @@ import PrioCore
 public typealias HostFunctionBody = @Sendable ([LuaValue]) async throws -> [LuaValue]
 
 extension LuaScheduler {
-    /// Makes `function` callable from Lua as the global `name` (and `prio.name`).
-    /// Call before `loadScript` or `run`.
+    /// Makes `function` callable from Lua as the global `name` (and `prio.name`),
+    /// in every Lua state of the run (worker states too). Call before
+    /// `loadScript` or `run`.
     public func register(_ name: String, _ function: @escaping HostFunctionBody) {
         outside.registered.append((name, function))
+        workerPool.hostFunctions.append(
+            name: name, id: HostFunction.firstRegisteredID + Int32(outside.registered.count - 1))
         prio_push_host_function(
             lua.pointer, HostFunction.firstRegisteredID + Int32(outside.registered.count - 1))
         prio_pushglobaltable(lua.pointer)

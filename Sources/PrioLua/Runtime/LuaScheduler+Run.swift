@@ -15,7 +15,7 @@ extension LuaScheduler {
         let sliceStart = observed || policyRunner.policy.hooks.contains(.onStart) ? nil : now
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return }  // on_start cancelled it
-        emit(.started, job)
+        emit(.started, job, worker: mainStateNumber)
         guard let co = prio_start_job_thread(lua.pointer, lua_Integer(job.value)) else { return }
         if let next = core.likelyNextToStart { prio_prefetch_job_body(lua.pointer, lua_Integer(next.value)) }
         drive(job, LuaState(co), argumentCount: 1, sliceStart: sliceStart)
@@ -26,7 +26,7 @@ extension LuaScheduler {
         if workerPool.active, resumeElsewhere(job) { return }
         guard let co = thread(of: job) else { return }
         let suspension = executor.suspensions.removeValue(forKey: job.value)
-        emit(.resumed, job)
+        emit(.resumed, job, worker: mainStateNumber)
         drive(job, co, argumentCount: pushResumeValues(of: job, suspension, on: co))
     }
 
@@ -70,7 +70,9 @@ extension LuaScheduler {
         beginSlice(job, co, now: sliceStart)
         _ = prio_enforce_memory_limit(lua.pointer, 1)
         var resultCount: Int32 = 0
+        let began = workerPool.active ? prio_monotonic_seconds() : 0
         let status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
+        if workerPool.active { workerPool.busySeconds[0] += prio_monotonic_seconds() - began }
         _ = prio_enforce_memory_limit(lua.pointer, 0)
         let preempted = prio_slice_end(lua.pointer) != 0
         executor.running = nil

@@ -50,6 +50,9 @@ public final class LuaScheduler {
         guard options.concurrency >= 1 else {
             throw PrioError.invalidOption("concurrency must be an integer >= 1 (got \(options.concurrency))")
         }
+        guard options.workers >= 1 else {
+            throw PrioError.invalidOption("workers must be an integer >= 1 (got \(options.workers))")
+        }
         self.options = options
         self.observed = options.events != nil
         self.coreStorage = UnsafeMutablePointer<Scheduler>.allocate(capacity: 1)
@@ -96,6 +99,7 @@ public final class LuaScheduler {
     public static let closingTimeLimit = 3.0
 
     deinit {
+        stopWorkers()
         if !stateClosed { prio_closestate(lua.pointer) }
         coreStorage.deinitialize(count: 1)
         coreStorage.deallocate()

@@ -13,7 +13,8 @@ extension LuaScheduler {
         guard options.workers > 1 else { return }
         let setup = WorkerSetup(
             sandbox: options.sandbox, memoryLimit: options.memoryLimit, sliceMilliseconds: options.sliceMilliseconds,
-            virtualTime: options.virtualTime, modules: workerPool.modules, inbox: outside.inbox,
+            virtualTime: options.virtualTime, modules: workerPool.modules, hostFunctions: workerPool.hostFunctions,
+            inbox: outside.inbox,
             mainState: options.virtualTime ? nil : MainStateHandle(pointer: lua.pointer))
         for number in 2...options.workers {
             let worker = Worker(number: number, setup: setup)
@@ -23,12 +24,17 @@ extension LuaScheduler {
             worker.startThread()
         }
         workerPool.busySeconds = Array(repeating: 0, count: options.workers)
-        workerPool.busySince = Array(repeating: .nan, count: options.workers)
+        workerPool.startedAt = prio_monotonic_seconds()
     }
 
     /// Ends the worker threads (each after its current run).
     func stopWorkers() {
+        guard workerPool.active else { return }
         for worker in workerPool.workers { worker.shutdown(waiting: Self.closingTimeLimit) }
+        for (index, worker) in workerPool.workers.enumerated() {
+            workerPool.busySeconds[index + 1] = worker.busySeconds
+        }
+        workerPool.stoppedAt = prio_monotonic_seconds()
         workerPool.workers.removeAll()
         workerPool.outstanding.removeAll()
     }
@@ -52,7 +58,7 @@ extension LuaScheduler {
         }
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return true }  // on_start cancelled it
-        emit(.started, job, reason: "worker \(index + 2)")
+        emit(.started, job, worker: index + 2)
         workerPool.home[job.value] = index
         let args = jobBook.info.args[job.value]
         send(.start(job: job.value, task: task, args: args, timeoutAt: timeoutAt(job)), to: index)
@@ -63,7 +69,7 @@ extension LuaScheduler {
     func resumeElsewhere(_ job: JobID) -> Bool {
         guard let index = workerPool.home[job.value] else { return false }
         let suspension = executor.suspensions.removeValue(forKey: job.value)
-        emit(.resumed, job)
+        emit(.resumed, job, worker: index + 2)
         let values = withScratchThread { co in
             let count = pushResumeValues(of: job, suspension, on: co)
             return TransferBytes.encode(co, first: co.top - count + 1, count: count, root: nil, refs: transferRefs)
@@ -83,16 +89,21 @@ extension LuaScheduler {
         case .start(let job, _, _, _), .resume(let job, _, _): workerPool.running[index] = job
         case .close, .shutdown: break
         }
-        if workerPool.outstanding[index] == 0 { workerPool.busySince[index + 1] = clock.now }
         workerPool.outstanding[index] += 1
         workerPool.workers[index].send(command)
     }
 
     private func ended(_ index: Int) {
         workerPool.outstanding[index] -= 1
-        if workerPool.outstanding[index] == 0 {
-            workerPool.busySeconds[index + 1] += clock.now - workerPool.busySince[index + 1]
-        }
+    }
+
+    /// Each state's share of the run's real time spent running jobs' Lua
+    /// code, the main state first; empty without worker states.
+    var busyFractions: [Double] {
+        guard !workerPool.busySeconds.isEmpty else { return [] }
+        let end = workerPool.stoppedAt > 0 ? workerPool.stoppedAt : prio_monotonic_seconds()
+        let elapsed = max(end - workerPool.startedAt, 1e-9)
+        return workerPool.busySeconds.map { min($0 / elapsed, 1) }
     }
 
     /// The job's timeout as a monotonic time, or 0 for none.

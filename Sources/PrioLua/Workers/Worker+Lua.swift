@@ -32,6 +32,7 @@ extension Worker {
 
     func start(_ job: Int, task: String, args: TransferBytes?, timeoutAt: Double) {
         guard let lua else { return }
+        installHostFunctions()
         if let problem = loadModules() {
             post(.cannotRun(job: job, message: problem))
             return
@@ -60,6 +61,24 @@ extension Worker {
             return
         }
         drive(job, LuaState(co), argumentCount: 1, timeoutAt: timeoutAt)
+    }
+
+    /// Makes the host functions registered since the last job globals here
+    /// too (and fields of `prio`); their calls go to the main state, which
+    /// runs them for the job as it runs its own jobs' calls.
+    private func installHostFunctions() {
+        guard let lua else { return }
+        for function in setup.hostFunctions.functions(from: hostFunctionsInstalled) {
+            prio_pushglobaltable(lua.pointer)
+            prio_push_host_function(lua.pointer, function.id)
+            lua.setRawField(function.name, ofTableAt: -2)
+            if lua.rawField("prio", ofTableAt: -1) == LUA_TTABLE {
+                prio_push_host_function(lua.pointer, function.id)
+                lua.setRawField(function.name, ofTableAt: -2)
+            }
+            lua.top = 0
+            hostFunctionsInstalled += 1
+        }
     }
 
     /// Loads the task modules the main state loaded since the last job.
@@ -110,6 +129,8 @@ extension Worker {
     private func drive(_ job: Int, _ co: LuaState, argumentCount: Int32, timeoutAt: Double) {
         guard let lua else { return }
         suspendedByCall = false
+        let began = prio_monotonic_seconds()
+        defer { addBusy(prio_monotonic_seconds() - began) }
         setExecuting(job)
         prio_clear_suspending(lua.pointer)
         let now = prio_monotonic_seconds()

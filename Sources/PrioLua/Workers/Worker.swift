@@ -20,6 +20,21 @@ final class SharedTaskModules: @unchecked Sendable {
     }
 }
 
+/// The Swift host functions a run registered (`LuaScheduler.register`), by
+/// Lua name and host function id: every worker state installs them too.
+final class SharedHostFunctions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var functions: [(name: String, id: Int32)] = []
+
+    func append(name: String, id: Int32) {
+        lock.withLock { functions.append((name, id)) }
+    }
+
+    func functions(from index: Int) -> [(name: String, id: Int32)] {
+        lock.withLock { index < functions.count ? Array(functions[index...]) : [] }
+    }
+}
+
 /// How every worker state is set up: the run's own choices.
 struct WorkerSetup: Sendable {
     let sandbox: Bool
@@ -27,6 +42,7 @@ struct WorkerSetup: Sendable {
     let sliceMilliseconds: Double
     let virtualTime: Bool
     let modules: SharedTaskModules
+    let hostFunctions: SharedHostFunctions
     /// Where reports go: the run loop's inbox.
     let inbox: RunInbox
     /// The main state, whose executing job a report brings to a preemption
@@ -69,11 +85,17 @@ final class Worker: @unchecked Sendable {
     var lua: LuaState?
     var refs = RegistryRefs()
     var modulesLoaded = 0
+    var hostFunctionsInstalled = 0
     var moduleFailure: String?
     var suspendedByCall = false
     var taskNames: [Int: String] = [:]
     /// The job whose coroutine this thread is executing (0: none).
     var currentJob = 0
+    private let busyLock = NSLock()
+    private var busyTotal = 0.0
+    /// Seconds this state spent running jobs' Lua code.
+    var busySeconds: Double { busyLock.withLock { busyTotal } }
+    func addBusy(_ seconds: Double) { busyLock.withLock { busyTotal += seconds } }
 
     init(number: Int, setup: WorkerSetup) {
         self.number = number

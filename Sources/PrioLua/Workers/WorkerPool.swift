@@ -17,10 +17,14 @@ struct WorkerPool {
     /// Scratch threads of the main state that serve calls, one per nesting level.
     var scratchThreads: [LuaState] = []
     var servingDepth = 0
-    /// Busy time per state (index 0: the main state), for `--stats`.
+    /// Seconds each state spent running jobs' Lua code (index 0: the main
+    /// state), and the monotonic times the workers started and stopped, for
+    /// `--stats` (real time, also under `--virtual-time`).
     var busySeconds: [Double] = []
-    var busySince: [Double] = []
+    var startedAt = 0.0
+    var stoppedAt = 0.0
     let modules = SharedTaskModules()
+    let hostFunctions = SharedHostFunctions()
 
     var active: Bool { !workers.isEmpty }
     var anyBusy: Bool { outstanding.contains { $0 > 0 } }
