@@ -48,9 +48,9 @@ extension LuaScheduler {
                 }
             }
             job = submit(priority: priority, with: options, lua)
-            if let args { jobBook.info.args[job.value] = args }
+            if let args { jobBook.info.setArgs(args, of: job) }
         }
-        if task != 0 { jobBook.info.tasks[job.value] = task }
+        if task != 0 { jobBook.info.setTask(task, of: job) }
         if let reason = submissionRejection(of: job) {
             jobBook.rejected.insert(job.value)
             recordCancelled(job)

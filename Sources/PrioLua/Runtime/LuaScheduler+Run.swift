@@ -168,7 +168,7 @@ extension LuaScheduler {
             failTimedOut(job)
             return
         }
-        if let problem = copyTaskResults(of: job, co, count: resultCount) {
+        if taskModules.any, let problem = copyTaskResults(of: job, co, count: resultCount) {
             co.top = 0
             prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job.value))
             fail(job, withMessage: problem)

@@ -32,16 +32,30 @@ struct JobInfoTable {
     var backoff: [Int: Double] = [:]
     var cancelReasons: [Int: String] = [:]
     /// Each job's task, as its number in `TaskModules.names` (0: a closure job).
-    var tasks = JobColumn<Int32>(empty: 0)
+    private(set) var tasks = JobColumn<Int32>(empty: 0)
     /// Each job's `opts.args` in byte form, as copied at submit.
-    var args = JobColumn<TransferBytes?>(empty: nil)
+    private(set) var args = JobColumn<TransferBytes?>(empty: nil)
+    /// Whether `tasks` or `args` was ever written: until then a released
+    /// job has nothing there to forget.
+    private(set) var hasTaskJobs = false
+    private(set) var hasArgs = false
+
+    mutating func setTask(_ task: Int32, of job: JobID) {
+        hasTaskJobs = true
+        tasks[job.value] = task
+    }
+
+    mutating func setArgs(_ bytes: TransferBytes, of job: JobID) {
+        hasArgs = true
+        args[job.value] = bytes
+    }
 
     func name(of job: JobID) -> String { names[job.value] ?? "job#\(job.value)" }
 
     /// Every job of `job`'s records page was released.
     mutating func dropPages(of job: JobID) {
-        tasks.dropPage(of: job.value)
-        args.dropPage(of: job.value)
+        if hasTaskJobs { tasks.dropPage(of: job.value) }
+        if hasArgs { args.dropPage(of: job.value) }
     }
 
     /// Drops what was kept for a released job.
@@ -50,8 +64,8 @@ struct JobInfoTable {
         if !retries.isEmpty { retries[job.value] = nil }
         if !backoff.isEmpty { backoff[job.value] = nil }
         if !cancelReasons.isEmpty { cancelReasons[job.value] = nil }
-        tasks[job.value] = 0
-        args[job.value] = nil
+        if hasTaskJobs { tasks[job.value] = 0 }
+        if hasArgs { args[job.value] = nil }
     }
 }
 

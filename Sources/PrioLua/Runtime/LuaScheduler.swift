@@ -35,10 +35,10 @@ public final class LuaScheduler {
     @exclusivity(unchecked) var outside = OutsideWork()
     @exclusivity(unchecked) var observation = Observation()
     @exclusivity(unchecked) var jobBook = JobBook()
-    var taskModules = TaskModules()
-    var workerPool = WorkerPool()
+    @exclusivity(unchecked) var taskModules = TaskModules()
+    @exclusivity(unchecked) var workerPool = WorkerPool()
     /// While a worker's call is served: whether its job could suspend there.
-    var servingYieldable: Bool?
+    @exclusivity(unchecked) var servingYieldable: Bool?
     var mainError: String?
     /// A clock reading the run loop may take as its next `now` instead of
     /// reading the clock again: taken as a job returned, and dropped as soon
@@ -176,7 +176,7 @@ public final class LuaScheduler {
             stepCollectorForFinishedJobs()
             checkPolicyFile()
             deliverExternalResults()
-            takeWorkerReports()
+            if workerPool.active { takeWorkerReports() }
             let now = reusableNow ?? clock.now
             reusableNow = nil
             if workerPool.active { feedFreeWorkers(now: now) }

@@ -140,7 +140,6 @@ extension LuaScheduler {
     /// Takes what the workers reported since the last turn of the run loop,
     /// and tells each busy worker whether its job should give way.
     func takeWorkerReports() {
-        guard workerPool.active else { return }
         var reports = workerPool.deferred
         workerPool.deferred.removeAll()
         reports += outside.inbox.drainReports()
