@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 
+import tasks_bench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = os.path.join(HERE, "baselines")
 IMPLS = ["prio", "cfloor", "pure", "asyncio"]
@@ -290,6 +292,9 @@ def build_tables(data, sizes, only):
 
 def render_text(rows, targets):
     out = []
+    if not rows:  # only the task workloads ran: their own table came first
+        return "\n".join([f"{'target (prio-lua)':<50}  {'measured':>22}  result"]
+                         + [f"{t:<50}  {m:>22}  {r}" for t, m, r in targets])
     widths = [8, 44] + [13] * len(IMPLS)
     header = ["workload", "figure (median)"] + [IMPL_NAMES[i] for i in IMPLS]
     out.append("  ".join(h.ljust(w) if k < 2 else h.rjust(w) for k, (h, w) in enumerate(zip(header, widths))))
@@ -354,8 +359,8 @@ def main():
     sizes = dict(SIZES[args.quick])
     if args.reps:
         sizes["reps"] = args.reps
-    only = set(args.only.split(",")) if args.only else set(WORKLOADS)
-    unknown = only - set(WORKLOADS)
+    only = set(args.only.split(",")) if args.only else set(WORKLOADS + tasks_bench.WORKLOADS)
+    unknown = only - set(WORKLOADS + tasks_bench.WORKLOADS)
     if unknown:
         sys.exit(f"bench: unknown workload(s): {', '.join(sorted(unknown))}")
 
@@ -366,12 +371,19 @@ def main():
     runner = Runner(args, sizes)
     data = collect(runner, sizes, only, log)
     rows, targets = build_tables(data, sizes, only)
+    task_data = tasks_bench.collect(runner, args.quick, sizes["reps"], only, log)
+    verdict = lambda ok: "n/a" if ok is None else ("PASS" if ok else "MISS")
+    task_rows, task_targets = tasks_bench.tables(task_data, only, median, fmt, fmt_rate, verdict)
+    targets += task_targets
     mode = "quick" if args.quick else "full"
     print(f"prio-lua benchmarks ({mode}: medians of {sizes['reps']} repetitions; "
           f"latency over {sizes['latency_runs']} runs), {time.time() - started:.0f} s")
     print(f"machine: {machine()}")
     print(f"prio-lua: {built_from}")
     print()
+    if task_rows:
+        print(tasks_bench.render_text(task_rows))
+        print()
     print(render_text(rows, targets))
     if runner.failures:
         print("\nfailed runs:")
@@ -382,10 +394,13 @@ def main():
             f.write(f"mode: {mode}, medians of {sizes['reps']} repetitions, latency over "
                     f"{sizes['latency_runs']} runs\n\nmachine: {machine()}\n\n"
                     f"prio-lua: {built_from}\n\n")
+            if task_rows:
+                f.write(tasks_bench.render_markdown(task_rows) + "\n\n")
             f.write(render_markdown(rows, targets) + "\n")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"mode": mode, "sizes": sizes, "samples": data, "failures": runner.failures}, f, indent=1)
+            json.dump({"mode": mode, "sizes": sizes, "samples": data, "task_samples": task_data,
+                       "failures": runner.failures}, f, indent=1)
     return 1 if runner.failures else 0
 
 
