@@ -15,7 +15,8 @@
 /* Bytes of the error buffer kept for "<problem> at <root>" before a path. */
 #define PATH_HEAD_ROOM 200
 
-enum { TAG_NIL, TAG_FALSE, TAG_TRUE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_TABLE, TAG_END, TAG_JOB, TAG_TASK };
+enum { TAG_NIL, TAG_FALSE, TAG_TRUE, TAG_INT, TAG_FLOAT, TAG_STRING, TAG_TABLE, TAG_END, TAG_JOB, TAG_TASK,
+       TAG_CLOSURE };
 
 typedef struct encoder {
     lua_State *L;
@@ -157,6 +158,8 @@ static int encode_task(encoder *e, int index) {
         uint64_t size = length;
         ok = (put_tag(e->out, TAG_TASK) && put(e->out, &size, sizeof size) && put(e->out, name, length)) ||
              fail(e, "a value too large for memory");
+    } else if (e->refs->closures) {
+        ok = put_tag(e->out, TAG_CLOSURE) || fail(e, "a value too large for memory");
     } else {
         fail(e, "a function that is not a task");
     }
@@ -216,6 +219,11 @@ int prio_transfer_encode(lua_State *L, int first, int count, int first_number, c
     return 1;
 }
 
+/* The stand-in for a closure whose body stays in the state that sent it. */
+static int closure_elsewhere(lua_State *L) {
+    return luaL_error(L, "this closure job's body runs in the worker state that submitted it");
+}
+
 /* Decoding: the bytes were made by prio_transfer_encode, so they are trusted. */
 typedef struct decoder {
     const unsigned char *at, *end;
@@ -269,6 +277,9 @@ static void decode_value(lua_State *L, decoder *d) {
         d->at += size;
         break;
     }
+    case TAG_CLOSURE:
+        lua_pushcfunction(L, closure_elsewhere);
+        break;
     case TAG_TABLE:
         luaL_checkstack(L, 3, "transfer");
         lua_createtable(L, 0, 0);
@@ -324,7 +335,7 @@ int prio_transfer_string(int ok, const char *text, size_t length, prio_bytes *ou
 static _Thread_local prio_bytes copy_buffer;
 
 int prio_transfer_copy(lua_State *L, int first, int count, const char *root, char *error, size_t error_size) {
-    prio_transfer_refs plain = {0, 0, 0};
+    prio_transfer_refs plain = {0, 0, 0, 0};
     first = lua_absindex(L, first);
     copy_buffer.length = 0;
     int ok = prio_transfer_encode(L, first, count, 1, root, &plain, &copy_buffer, error, error_size);

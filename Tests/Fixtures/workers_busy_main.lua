@@ -2,8 +2,8 @@
 --! max-seconds: 20
 --! repeat: 3
 -- A free worker state takes ready task jobs while the main chunk computes without suspending: the jobs finish
--- before the main chunk's loop does. What only a worker state refuses: a closure job submitted by a task there,
--- and a function passed to the main state.
+-- before the main chunk's loop does. A closure job a task submits runs in that task's state, retries included; what
+-- only a worker state refuses is a function passed to the main state.
 local work = tasks("task_modules/work.lua")
 local jobs = {}
 for n = 1, 5 do jobs[n] = submit(1, work.square, {args = {n = n}}) end

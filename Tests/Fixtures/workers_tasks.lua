@@ -17,6 +17,7 @@ print("finished at", now())
 print("yielder", submit(1, work.yielder):await())
 print("parent", submit(1, work.parent, {args = {n = 12}}):await())
 print("exec", submit(1, work.shell):await())
+print("closure job of a task", submit(1, work.closure_submitter):await())
 for _, name in ipairs({"bad_sleep", "error_value"}) do
   local job = submit(1, work[name])
   local ok, err = pcall(job.await, job)

@@ -317,8 +317,10 @@ typedef struct prio_bytes { unsigned char *data; size_t length, capacity; } prio
 /* Between the states of one run (not for user values): with `jobs`, job
    objects go by id; with the registry tables task_names (function -> name)
    and task_functions (name -> function), task functions go by name. All 0:
-   plain transferable values only. */
-typedef struct prio_transfer_refs { int jobs, task_names, task_functions; } prio_transfer_refs;
+   plain transferable values only. With `closures`, a function that is no
+   task crosses as a stand-in that raises if called: the body of a closure
+   job a worker state submits stays there (SPEC §8). */
+typedef struct prio_transfer_refs { int jobs, task_names, task_functions, closures; } prio_transfer_refs;
 /* Appends the `count` values from `first` to `out`; returns 1, or 0 with
    "<what> at <path>" in `error` (the path starts at `root`, or at
    "[first_number + i]" when root is NULL). Never raises. */

@@ -297,6 +297,9 @@ extension LuaScheduler {
     /// nothing can ask about the job.
     func markFinished(_ job: JobID, bodyDropped: Bool = false) {
         if !bodyDropped { prio_drop_job_body(lua.pointer, lua_Integer(job.value)) }
+        if workerPool.active, let index = workerPool.bound.removeValue(forKey: job.value) {
+            workerPool.workers[index].send(.forget(job: job.value))
+        }
         unpinJobObject(job)
         noteFinished(job)
         executor.finishedSinceCollectorStep += 1

@@ -53,9 +53,15 @@ extension LuaScheduler {
     /// Hands a task job to a free worker; false when it runs here instead
     /// (a closure job, or no worker free).
     func startElsewhere(_ job: JobID) -> Bool {
+        if let bound = workerPool.bound[job.value] { return start(job, task: nil, on: bound) }
         guard let task = taskName(jobBook.info.tasks[job.value]), let index = workerPool.freeWorker() else {
             return false
         }
+        return start(job, task: task, on: index)
+    }
+
+    /// Starts the job in worker `index`: `on_start`, then the command.
+    private func start(_ job: JobID, task: String?, on index: Int) -> Bool {
         callNotificationHook(.onStart, job: job)
         guard core[job].state == .running else { return true }  // on_start cancelled it
         emit(.started, job, worker: index + 2)
@@ -87,7 +93,7 @@ extension LuaScheduler {
     private func send(_ command: WorkerCommand, to index: Int) {
         switch command {
         case .start(let job, _, _, _), .resume(let job, _, _): workerPool.running[index] = job
-        case .close, .shutdown: break
+        case .close, .forget, .shutdown: break
         }
         workerPool.outstanding[index] += 1
         workerPool.workers[index].send(command)
@@ -115,7 +121,8 @@ extension LuaScheduler {
     }
 
     var transferRefs: prio_transfer_refs {
-        prio_transfer_refs(jobs: 1, task_names: executor.refs.taskNames, task_functions: executor.refs.taskFunctions)
+        prio_transfer_refs(
+            jobs: 1, task_names: executor.refs.taskNames, task_functions: executor.refs.taskFunctions, closures: 0)
     }
 
     /// Runs `body` with a thread of the main state for building values.
@@ -161,8 +168,10 @@ extension LuaScheduler {
 
     func handle(_ report: WorkerReport, from index: Int) {
         switch report {
-        case .call(let job, let function, let args, let yieldable):
-            serveCall(of: JobID(job), function: function, args: args, yieldable: yieldable, worker: index)
+        case .call(let job, let function, let args, let yieldable, let closureSubmit):
+            serveCall(
+                of: JobID(job), function: function, args: args, yieldable: yieldable, worker: index,
+                closureSubmit: closureSubmit)
         case .returned(let job, let results):
             ended(index)
             returnedElsewhere(JobID(job), results: results)
@@ -248,7 +257,9 @@ extension LuaScheduler {
 extension LuaScheduler {
     /// Runs the library function a worker's job called, on its behalf (the
     /// job is `current()` meanwhile), and answers the worker.
-    func serveCall(of job: JobID, function: Int32, args: TransferBytes, yieldable: Bool, worker index: Int) {
+    func serveCall(
+        of job: JobID, function: Int32, args: TransferBytes, yieldable: Bool, worker index: Int, closureSubmit: Bool
+    ) {
         let worker = workerPool.workers[index]
         // A job being stopped or closed is served too: a stop takes effect
         // where it next stops, and its `<close>` handlers may call the library.
@@ -279,6 +290,11 @@ extension LuaScheduler {
                 return .failure(encodeTop(of: co, describing: "error"), withPosition: hostStatus == PRIO_RAISE_WHERE)
             default:
                 let count = min(hostStatus, co.top)
+                if closureSubmit, count >= 1 {
+                    // The job's body stays in the worker that submitted it: so does the job.
+                    let submitted = Int(prio_job_object_id(co.pointer, co.top - count + 1))
+                    if submitted > 0 { workerPool.bound[submitted] = index }
+                }
                 switch TransferBytes.encode(co, first: co.top - count + 1, count: count, root: nil, refs: transferRefs)
                 {
                 case .success(let bytes): return .values(bytes)

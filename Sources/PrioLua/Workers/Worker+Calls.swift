@@ -24,22 +24,29 @@ extension Worker {
                 "'\(name)' cannot be called here: in worker state \(number), only a task job's code calls the library")
             return .raiseWithPosition
         }
+        // A closure submitted here stays here: the main state gets a stand-in.
+        let closureSubmit = function == HostFunction.submit.rawValue && lua.type(at: 2) == LUA_TFUNCTION
+        var refs = transferRefs
+        refs.closures = closureSubmit ? 1 : 0
         let args: TransferBytes
-        switch TransferBytes.encode(lua, first: 1, count: lua.top, root: nil, refs: transferRefs) {
+        switch TransferBytes.encode(lua, first: 1, count: lua.top, root: nil, refs: refs) {
         case .success(let bytes): args = bytes
-        case .failure where function == HostFunction.submit.rawValue && lua.type(at: 2) == LUA_TFUNCTION:
-            lua.push(
-                "bad argument #2 to 'submit' (a job in worker state \(number) submits tasks only, not closures)")
-            return .raiseWithPosition
         case .failure(let failure):
             lua.push("bad argument to '\(name)' (cannot pass \(failure) from worker state \(number))")
             return .raiseWithPosition
         }
-        post(.call(job: job, function: function, args: args, yieldable: lua_isyieldable(lua.pointer) != 0))
+        post(
+            .call(
+                job: job, function: function, args: args, yieldable: lua_isyieldable(lua.pointer) != 0,
+                closureSubmit: closureSubmit))
         switch waitForReply() {
         case .values(let bytes):
-            lua.top = 0
+            let base = lua.top
             guard let count = bytes.push(on: lua, refs: transferRefs) else { return .raise }
+            if closureSubmit, count >= 1 {
+                let submitted = Int(prio_job_object_id(lua.pointer, base + 1))
+                if submitted > 0 { keepClosure(submitted, bodyAt: 2, on: lua) }
+            }
             return .values(count)
         case .failure(let bytes, let withPosition):
             lua.top = 0

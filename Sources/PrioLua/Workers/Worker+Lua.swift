@@ -27,26 +27,28 @@ extension Worker {
     /// Refs for moving values to and from the main state: job objects by
     /// id, task functions by name.
     var transferRefs: prio_transfer_refs {
-        prio_transfer_refs(jobs: 1, task_names: refs.taskNames, task_functions: refs.taskFunctions)
+        prio_transfer_refs(jobs: 1, task_names: refs.taskNames, task_functions: refs.taskFunctions, closures: 0)
     }
 
-    func start(_ job: Int, task: String, args: TransferBytes?, timeoutAt: Double) {
+    func start(_ job: Int, task: String?, args: TransferBytes?, timeoutAt: Double) {
         guard let lua else { return }
         installHostFunctions()
-        if let problem = loadModules() {
-            post(.cannotRun(job: job, message: problem))
-            return
-        }
-        lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.taskFunctions))
-        lua.push(task)
-        lua_rawget(lua.pointer, -2)
-        guard lua.type(at: -1) == LUA_TFUNCTION else {
+        if let task {
+            if let problem = loadModules() {
+                post(.cannotRun(job: job, message: problem))
+                return
+            }
+            lua_rawgeti(lua.pointer, prio_registryindex(), lua_Integer(refs.taskFunctions))
+            lua.push(task)
+            lua_rawget(lua.pointer, -2)
+            guard lua.type(at: -1) == LUA_TFUNCTION else {
+                lua.pop(2)
+                post(.cannotRun(job: job, message: "task '\(task)' is not in its module in worker state \(number)"))
+                return
+            }
+            prio_store_job_body(lua.pointer, lua_Integer(job), -1)
             lua.pop(2)
-            post(.cannotRun(job: job, message: "task '\(task)' is not in its module in worker state \(number)"))
-            return
         }
-        prio_store_job_body(lua.pointer, lua_Integer(job), -1)
-        lua.pop(2)
         if let args {
             guard args.push(on: lua) == 1 else {
                 lua.top = 0
@@ -55,7 +57,7 @@ extension Worker {
             }
             lua.popIntoRegistryTable(refs.args, key: job)
         }
-        taskNames[job] = task
+        taskNames[job] = task ?? ""
         guard let co = prio_start_job_thread(lua.pointer, lua_Integer(job)) else {
             post(.cannotRun(job: job, message: "not enough memory for a coroutine in worker state \(number)"))
             return
@@ -171,6 +173,7 @@ extension Worker {
             let results = TransferBytes.encode(co, first: co.top - resultCount + 1, count: resultCount, root: nil)
             co.top = 0
             prio_finish_job_thread(lua.pointer, co.pointer, lua_Integer(job))
+            closureJobs.remove(job)
             forget(job)
             switch results {
             case .success(let bytes): post(.returned(job: job, results: bytes))
@@ -217,8 +220,21 @@ extension Worker {
         return text
     }
 
+    /// Keeps the body of a closure job submitted from here (`submit` from a
+    /// job of this state): it runs here, on every attempt.
+    func keepClosure(_ job: Int, bodyAt index: Int32, on caller: LuaState) {
+        prio_store_job_body(caller.pointer, lua_Integer(job), index)
+        closureJobs.insert(job)
+    }
+
+    func forgetClosure(_ job: Int) {
+        guard let lua, closureJobs.remove(job) != nil else { return }
+        prio_drop_job_body(lua.pointer, lua_Integer(job))
+    }
+
     /// Closes the job's coroutine: its pending `<close>` variables run, under
-    /// the same budget as in the main state.
+    /// the same budget as in the main state. A closure job's body stays for
+    /// its next attempt (`forget` drops it).
     func closeCoroutine(of job: Int) {
         guard let lua, let co = thread(of: job) else {
             forget(job)
@@ -232,7 +248,7 @@ extension Worker {
         setExecuting(0)
         co.top = 0
         prio_unregister_job_thread(lua.pointer, co.pointer, lua_Integer(job))
-        prio_drop_job_body(lua.pointer, lua_Integer(job))
+        if !closureJobs.contains(job) { prio_drop_job_body(lua.pointer, lua_Integer(job)) }
         forget(job)
     }
 

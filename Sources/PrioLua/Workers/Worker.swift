@@ -89,6 +89,8 @@ final class Worker: @unchecked Sendable {
     var moduleFailure: String?
     var suspendedByCall = false
     var taskNames: [Int: String] = [:]
+    /// Closure jobs submitted here (their bodies stay here until `forget`).
+    var closureJobs: Set<Int> = []
     /// The job whose coroutine this thread is executing (0: none).
     var currentJob = 0
     private let busyLock = NSLock()
@@ -163,6 +165,8 @@ final class Worker: @unchecked Sendable {
             case .close(let job):
                 closeCoroutine(of: job)
                 post(.closed(job: job))
+            case .forget(let job):
+                forgetClosure(job)
             case .shutdown:
                 if let lua { prio_closestate(lua.pointer) }
                 lua = nil

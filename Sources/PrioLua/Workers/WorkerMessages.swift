@@ -4,12 +4,15 @@ import PrioCore
 /// its commands in the order they were sent.
 enum WorkerCommand: Sendable {
     /// Run task `task` as job `job`: `fn(job)`, with `job.args` decoded from `args`.
-    case start(job: Int, task: String, args: TransferBytes?, timeoutAt: Double)
+    /// (`task` nil: a closure job submitted here, whose body this state keeps.)
+    case start(job: Int, task: String?, args: TransferBytes?, timeoutAt: Double)
     /// Resume the job's coroutine with what its suspending call returns.
     case resume(job: Int, values: TransferBytes, timeoutAt: Double)
     /// Close the suspended job's coroutine (cancelled, timed out): its
     /// `<close>` variables run, then the worker answers `.closed`.
     case close(job: Int)
+    /// A closure job submitted here finished for good: drop its body.
+    case forget(job: Int)
     /// Close the state and end the thread.
     case shutdown
 }
@@ -29,7 +32,9 @@ enum CallReply: Sendable {
 enum WorkerReport: Sendable {
     /// A job called a library or host function: the main state runs it on
     /// the job's behalf (the worker waits for the reply).
-    case call(job: Int, function: Int32, args: TransferBytes, yieldable: Bool)
+    /// `closureSubmit`: a `submit` of a closure, whose job the main state
+    /// binds to this worker.
+    case call(job: Int, function: Int32, args: TransferBytes, yieldable: Bool, closureSubmit: Bool)
     /// The job's body returned these values.
     case returned(job: Int, results: TransferBytes)
     /// The job's body raised; its coroutine is closed already.

@@ -8,6 +8,8 @@ struct WorkerPool {
     var outstanding: [Int] = []
     /// The worker (its index here) holding each job's coroutine.
     var home: [Int: Int] = [:]
+    /// Closure jobs submitted in a worker, bound to it (its index) for life.
+    var bound: [Int: Int] = [:]
     /// Per worker: the job it was last asked to run.
     var running: [Int] = []
     /// Workers that cannot run task jobs (a task module failed to load there).

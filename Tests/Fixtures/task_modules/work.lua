@@ -20,7 +20,16 @@ function work.parent(job)
   return child:await() + 1
 end
 
-function work.closure_submitter() submit(1, function() end) end
+-- Submits a closure job (which runs in this task's own state, upvalues and all) that fails twice, then succeeds.
+function work.closure_submitter(job)
+  local tries, secret = 0, "upvalue of " .. job.task
+  local child = submit(1, function(child)
+    tries = tries + 1
+    if tries < 3 then error("try " .. tries, 0) end
+    return secret, tries, child.attempt
+  end, {retries = 5, name = "closure child"})
+  return child:await()
+end
 
 function work.pass_function() print(print) end
 
