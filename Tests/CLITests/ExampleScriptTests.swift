@@ -16,15 +16,28 @@ final class ExampleScriptTests: XCTestCase {
     /// examples keep their events apart), without depending on the load of
     /// a shared machine.
     /// A run still going after `limit` seconds is terminated (and then fails).
-    func runExample(_ name: String, limit: TimeInterval = 30) throws -> Result {
+    func runExample(_ name: String, limit: TimeInterval = 30, options: [String] = []) throws -> Result {
         let script = "scripts/examples/" + name
         let path = Self.packageRoot.appendingPathComponent(script).path
         XCTAssertTrue(FileManager.default.fileExists(atPath: path), "missing \(path)")
-        let run = try BoundedRun(arguments: ["--virtual-time", "-j", "4", script], in: Self.packageRoot, limit: limit)
+        let run = try BoundedRun(
+            arguments: ["--virtual-time", "-j", "4"] + options + [script], in: Self.packageRoot, limit: limit)
         XCTAssertFalse(
             run.killed,
             "\(name) used more than \(limit) s of CPU time (or took \(limit * Watchdog.wallFactor) s) and was killed")
         return Result(status: run.status, stdout: run.stdout, stderr: run.stderr)
+    }
+
+    /// The README's example of worker states: the same output with any number of them.
+    func testScoreDocumentsGivesTheSameOutputWithAnyNumberOfWorkers() throws {
+        for workers in ["1", "4"] {
+            let result = try runExample("score_documents.lua", options: ["-w", workers])
+            XCTAssertEqual(
+                result.stdout, "scored 120 documents; best: document 10 (score 997664); checksum 521143\n",
+                "-w \(workers)")
+            XCTAssertEqual(result.stderr, "")
+            XCTAssertEqual(result.status, 0)
+        }
     }
 
     func testBuildGraph() throws {
