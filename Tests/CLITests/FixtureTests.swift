@@ -100,6 +100,7 @@ final class FixtureTests: XCTestCase {
     func test_stats_percentiles_json() throws { try check() }
     func test_tasks_basic() throws { try check() }
     func test_tasks_errors() throws { try check() }
+    func test_tasks_module_fails_to_load() throws { try check() }
     func test_thread_reuse_never_seen() throws { try check() }
     func test_timeout_option() throws { try check() }
     func test_workers_busy_main() throws { try check() }

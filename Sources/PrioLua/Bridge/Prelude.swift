@@ -154,7 +154,11 @@ enum Prelude {
           end
           local chunk, message = raw_loadfile(path, mode)
           if not chunk then error("task module '" .. name .. "': " .. message, 2) end
-          local module = chunk()
+          local ok, module = pcall(chunk)
+          if not ok then
+            if type(module) == "string" then module = "task module '" .. name .. "' failed to load: " .. module end
+            error(module, 2)
+          end
           if type(module) ~= "table" then
             error("task module '" .. name .. "' (" .. path .. ") must return a table, got " .. type(module), 2)
           end

@@ -96,7 +96,9 @@ extension Worker {
             lua.push(module.path)
             let status = prio_pcall(lua.pointer, 1, 0, 0)
             if status != LUA_OK {
-                let message = lua.string(at: -1) ?? "error"
+                var message = lua.string(at: -1) ?? "error"
+                let prelude = "task module '\(module.name)' failed to load: "
+                if message.hasPrefix(prelude) { message.removeFirst(prelude.count) }
                 lua.top = 0
                 moduleFailure = "task module '\(module.name)' failed to load in worker state \(number): \(message)"
                 return moduleFailure
