@@ -1,8 +1,9 @@
---! options: -w 2 -j 4
+--! options: -w 3 -j 4
 --! repeat: 5
 --! max-seconds: 20
 -- Cancelling a task job in a worker state returns only after its <close> handlers ran, whether it was suspended
 -- (sleeping) or executing (a loop that never suspends); a task's timeout stops it there too. Other jobs go on.
+-- With three states, the sleeper and the spinner start in the two worker states.
 local work = tasks("task_modules/work.lua")
 local sleeper = submit(1, work.sleeps_with_close, {args = {label = "sleeper"}})
 local spinner = submit(1, work.spins_with_close, {args = {label = "spinner"}})
