@@ -64,6 +64,10 @@ final class HostileScriptTests: XCTestCase {
     func test_sort_comparator_sleeps() throws { try check() }
     func test_submit_storm() throws { try check() }
     func test_submit_storm_memory_limit() throws { try check() }
+    func test_workers_call_storm() throws { try check() }
+    func test_workers_cancel_storm() throws { try check() }
+    func test_workers_close_handler_never_returns() throws { try check() }
+    func test_workers_main_raises_while_worker_spins() throws { try check() }
     func test_xpcall_handler_loops() throws { try check() }
 
     /// Every script in the folder has a test above, and every test a script.

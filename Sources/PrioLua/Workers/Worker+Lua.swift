@@ -147,8 +147,10 @@ extension Worker {
         var status = lua_resume(co.pointer, lua.pointer, argumentCount, &resultCount)
         var preempted = prio_slice_end(lua.pointer) != 0
         // A slice's end gives way only when the run loop has a job for this
-        // state (`giveWay`); a timeout or a stop ends the run.
-        while status == LUA_YIELD, preempted, !suspendedByCall, giveWay.load() == 0, stopJob.load() != job {
+        // state (`giveWay`) or a command waits; a timeout or a stop ends the run.
+        while status == LUA_YIELD, preempted, !suspendedByCall, giveWay.load() == 0, stopJob.load() != job,
+            !mailWaiting
+        {
             let now = prio_monotonic_seconds()
             if timeoutAt > 0 && now >= timeoutAt { break }
             co.pop(resultCount)

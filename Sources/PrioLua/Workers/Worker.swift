@@ -70,6 +70,8 @@ final class Worker: @unchecked Sendable {
     /// Commands or a reply waiting: read without the lock by the spin in `take`.
     private let hasMail = Atomic<Bool>(false)
     private var reply: CallReply?
+    /// The run is over: no call will be answered.
+    private var shuttingDown = false
     private let finished = DispatchSemaphore(value: 0)
     /// The job whose coroutine is executing (0: none); the run loop reads
     /// it to stop a job it cancels.
@@ -116,13 +118,20 @@ final class Worker: @unchecked Sendable {
 
     // MARK: The run loop's side
 
+    /// Queues a command. A job computing here meanwhile is brought to a
+    /// preemption point, where it gives way to the mail (`drive`): a close
+    /// the run loop waits for must not wait for a loop that never ends.
     func send(_ command: WorkerCommand) {
         condition.lock()
         mailbox.append(command)
         hasMail.store(true, ordering: .releasing)
         condition.signal()
         condition.unlock()
+        if executingJob.load() != 0, let lua { prio_preempt_now(lua.pointer) }
     }
+
+    /// Whether commands or a reply wait (read without the lock).
+    var mailWaiting: Bool { hasMail.load(ordering: .acquiring) }
 
     func answer(_ answer: CallReply) {
         condition.lock()
@@ -142,8 +151,16 @@ final class Worker: @unchecked Sendable {
         return true
     }
 
-    /// Ends the thread once its current work is done; waits at most `seconds`.
+    /// Ends the thread: a job executing here is stopped (its coroutine
+    /// closed), a call waiting for the main state fails, and the state is
+    /// closed. Waits at most `seconds` (a job stuck in C cannot be stopped).
     func shutdown(waiting seconds: Double) {
+        condition.lock()
+        shuttingDown = true
+        condition.signal()
+        condition.unlock()
+        let executing = executingJob.load()
+        if executing != 0 { _ = stopIfExecuting(executing) }
         send(.shutdown)
         _ = finished.wait(timeout: .now() + seconds)
     }
@@ -203,6 +220,7 @@ final class Worker: @unchecked Sendable {
                 if mailbox.isEmpty { hasMail.store(false, ordering: .relaxed) }
                 return answer
             }
+            if shuttingDown { return .failure(TransferBytes.string("the run is over"), withPosition: false) }
             if let index = mailbox.firstIndex(where: { if case .close = $0 { return true } else { return false } }),
                 case .close(let job) = mailbox.remove(at: index)
             {
