@@ -230,6 +230,21 @@ typedef struct decoder {
     const prio_transfer_refs *refs;
 } decoder;
 
+static void read_raw(decoder *d, void *out, size_t size) {
+    memcpy(out, d->at, size);
+    d->at += size;
+}
+
+/* A string's bytes, left in place; `length` receives their count. */
+static const char *read_string(decoder *d, size_t *length) {
+    uint64_t size;
+    read_raw(d, &size, sizeof size);
+    const char *bytes = (const char *)d->at;
+    d->at += size;
+    *length = (size_t)size;
+    return bytes;
+}
+
 static void decode_value(lua_State *L, decoder *d) {
     unsigned char tag = *d->at++;
     switch (tag) {
@@ -238,43 +253,36 @@ static void decode_value(lua_State *L, decoder *d) {
     case TAG_TRUE: lua_pushboolean(L, 1); break;
     case TAG_INT: {
         lua_Integer value;
-        memcpy(&value, d->at, sizeof value);
-        d->at += sizeof value;
+        read_raw(d, &value, sizeof value);
         lua_pushinteger(L, value);
         break;
     }
     case TAG_FLOAT: {
         lua_Number value;
-        memcpy(&value, d->at, sizeof value);
-        d->at += sizeof value;
+        read_raw(d, &value, sizeof value);
         lua_pushnumber(L, value);
         break;
     }
     case TAG_STRING: {
-        uint64_t size;
-        memcpy(&size, d->at, sizeof size);
-        d->at += sizeof size;
-        lua_pushlstring(L, (const char *)d->at, (size_t)size);
-        d->at += size;
+        size_t length;
+        const char *bytes = read_string(d, &length);
+        lua_pushlstring(L, bytes, length);
         break;
     }
     case TAG_JOB: {
         lua_Integer id;
-        memcpy(&id, d->at, sizeof id);
-        d->at += sizeof id;
+        read_raw(d, &id, sizeof id);
         prio_push_job_object(L, id);
         break;
     }
     case TAG_TASK: {
-        uint64_t size;
-        memcpy(&size, d->at, sizeof size);
-        d->at += sizeof size;
+        size_t length;
+        const char *name = read_string(d, &length);
         luaL_checkstack(L, 2, "transfer");
         lua_rawgeti(L, LUA_REGISTRYINDEX, d->refs->task_functions);
-        lua_pushlstring(L, (const char *)d->at, (size_t)size);
+        lua_pushlstring(L, name, length);
         lua_rawget(L, -2);
         lua_remove(L, -2);
-        d->at += size;
         break;
     }
     case TAG_CLOSURE:

@@ -63,7 +63,7 @@ extension LuaScheduler {
         taskModules.readNames(lua, from: executor.refs.taskList)
         // Workers load it by the name the script gave, so that messages and
         // tracebacks name the file alike in every state (they share the cwd).
-        workerPool.modules.append(name: name, path: lua.string(at: 3) ?? path)
+        workerPool.modules.append((name: name, path: lua.string(at: 3) ?? path))
         return .values(0)
     }
 

@@ -15,7 +15,7 @@ extension LuaScheduler {
     public func register(_ name: String, _ function: @escaping HostFunctionBody) {
         outside.registered.append((name, function))
         workerPool.hostFunctions.append(
-            name: name, id: HostFunction.firstRegisteredID + Int32(outside.registered.count - 1))
+            (name: name, id: HostFunction.firstRegisteredID + Int32(outside.registered.count - 1)))
         prio_push_host_function(
             lua.pointer, HostFunction.firstRegisteredID + Int32(outside.registered.count - 1))
         prio_pushglobaltable(lua.pointer)

@@ -197,16 +197,23 @@ extension LuaScheduler {
         }
     }
 
-    private func returnedElsewhere(_ job: JobID, results: TransferBytes) {
+    /// A worker's job ended (returned or raised) after it was cancelled or
+    /// its timeout passed: it ends so, whatever its body did. True if so.
+    private func endedCancelledOrTimedOut(_ job: JobID) -> Bool {
         workerPool.home[job.value] = nil
         if core.isCancelRequested(job) {
             recordCancelled(job)
-            return
+            return true
         }
         if timeoutPassed(for: job) {
             failTimedOut(job)
-            return
+            return true
         }
+        return false
+    }
+
+    private func returnedElsewhere(_ job: JobID, results: TransferBytes) {
+        guard !endedCancelledOrTimedOut(job) else { return }
         let stored = withScratchThread { co -> Bool in
             guard let count = results.push(on: co, refs: transferRefs) else { return false }
             storeResults(of: job, co, count: count)
@@ -223,15 +230,7 @@ extension LuaScheduler {
     }
 
     private func raisedElsewhere(_ job: JobID, error: TransferBytes, message: String, traceback: String) {
-        workerPool.home[job.value] = nil
-        if core.isCancelRequested(job) {
-            recordCancelled(job)
-            return
-        }
-        if timeoutPassed(for: job) {
-            failTimedOut(job)
-            return
-        }
+        guard !endedCancelledOrTimedOut(job) else { return }
         if error.push(on: lua, refs: transferRefs) != 1 { lua.push(message) }
         lua.popIntoRegistryTable(executor.refs.errors, key: job.value)
         fail(job, message: message, traceback: traceback)

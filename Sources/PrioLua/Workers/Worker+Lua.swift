@@ -70,7 +70,7 @@ extension Worker {
     /// runs them for the job as it runs its own jobs' calls.
     private func installHostFunctions() {
         guard let lua else { return }
-        for function in setup.hostFunctions.functions(from: hostFunctionsInstalled) {
+        for function in setup.hostFunctions.elements(from: hostFunctionsInstalled) {
             prio_pushglobaltable(lua.pointer)
             prio_push_host_function(lua.pointer, function.id)
             lua.setRawField(function.name, ofTableAt: -2)
@@ -89,7 +89,7 @@ extension Worker {
     private func loadModules() -> String? {
         if let moduleFailure { return moduleFailure }
         guard let lua else { return "no Lua state" }
-        for module in setup.modules.modules(from: modulesLoaded) {
+        for module in setup.modules.elements(from: modulesLoaded) {
             prio_pushglobaltable(lua.pointer)
             _ = lua.rawField("prio", ofTableAt: -1)
             _ = lua.rawField("tasks", ofTableAt: -1)

@@ -4,36 +4,27 @@ import Foundation
 import PrioCore
 import Synchronization
 
-/// The task modules a run loaded, shared with the worker threads: each
-/// worker loads the ones it has not loaded yet before it starts a job.
-final class SharedTaskModules: @unchecked Sendable {
+/// A list the run loop appends to and worker threads read from an index on:
+/// the task modules a run loaded (each worker loads the ones it has not yet
+/// before it starts a job), the Swift host functions a host registered.
+final class SharedList<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var modules: [(name: String, path: String)] = []
+    private var elements: [Element] = []
 
-    func append(name: String, path: String) {
-        lock.withLock { modules.append((name, path)) }
+    func append(_ element: Element) {
+        lock.withLock { elements.append(element) }
     }
 
-    /// The modules from `index` on.
-    func modules(from index: Int) -> [(name: String, path: String)] {
-        lock.withLock { index < modules.count ? Array(modules[index...]) : [] }
+    /// The elements from `index` on.
+    func elements(from index: Int) -> [Element] {
+        lock.withLock { index < elements.count ? Array(elements[index...]) : [] }
     }
 }
 
-/// The Swift host functions a run registered (`LuaScheduler.register`), by
-/// Lua name and host function id: every worker state installs them too.
-final class SharedHostFunctions: @unchecked Sendable {
-    private let lock = NSLock()
-    private var functions: [(name: String, id: Int32)] = []
-
-    func append(name: String, id: Int32) {
-        lock.withLock { functions.append((name, id)) }
-    }
-
-    func functions(from index: Int) -> [(name: String, id: Int32)] {
-        lock.withLock { index < functions.count ? Array(functions[index...]) : [] }
-    }
-}
+/// A task module: its name and the path the script gave.
+typealias SharedTaskModules = SharedList<(name: String, path: String)>
+/// A registered host function: its Lua name and host function id.
+typealias SharedHostFunctions = SharedList<(name: String, id: Int32)>
 
 /// How every worker state is set up: the run's own choices.
 struct WorkerSetup: Sendable {
