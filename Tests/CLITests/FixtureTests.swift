@@ -105,6 +105,7 @@ final class FixtureTests: XCTestCase {
     func test_timeout_option() throws { try check() }
     func test_workers_busy_main() throws { try check() }
     func test_workers_cancel_timeout() throws { try check() }
+    func test_workers_limits() throws { try check() }
     func test_workers_module_fails_in_worker() throws { try check() }
     func test_workers_tasks() throws { try check() }
     func test_yield_j1_pending_waits() throws { try check() }
