@@ -75,7 +75,20 @@ final class Worker: @unchecked Sendable {
     /// goes on at once, with no round trip to the run loop).
     let giveWay = AtomicJob()
     /// The Lua side, touched by the worker thread only.
-    var lua: LuaState?
+    var lua: LuaState? {
+        didSet { stateLock.withLock { openState = lua?.pointer } }
+    }
+    /// The state for the run loop's thread, which only arms its slicer
+    /// (`prio_preempt_now`, `prio_interrupt`: safe from any thread): nil
+    /// before it is made and from just before it is closed, under the lock.
+    private let stateLock = NSLock()
+    private var openState: OpaquePointer?
+
+    /// Runs `body` with the state while it is open (the lock keeps the
+    /// worker from closing it meanwhile).
+    private func withOpenState(_ body: (OpaquePointer) -> Void) {
+        stateLock.withLock { if let openState { body(openState) } }
+    }
     var refs = RegistryRefs()
     var modulesLoaded = 0
     var hostFunctionsInstalled = 0
@@ -118,7 +131,7 @@ final class Worker: @unchecked Sendable {
         hasMail.store(true, ordering: .releasing)
         condition.signal()
         condition.unlock()
-        if executingJob.load() != 0, let lua { prio_preempt_now(lua.pointer) }
+        if executingJob.load() != 0 { withOpenState { prio_preempt_now($0) } }
     }
 
     /// Whether commands or a reply wait (read without the lock).
@@ -137,8 +150,8 @@ final class Worker: @unchecked Sendable {
     /// closed. Returns whether it was executing.
     func stopIfExecuting(_ job: Int) -> Bool {
         stopJob.store(job)
-        guard executingJob.load() == job, let lua else { return false }
-        prio_interrupt(lua.pointer, 2)
+        guard executingJob.load() == job else { return false }
+        withOpenState { prio_interrupt($0, 2) }
         return true
     }
 
@@ -176,7 +189,10 @@ final class Worker: @unchecked Sendable {
             case .forget(let job):
                 forgetClosure(job)
             case .shutdown:
-                if let lua { prio_closestate(lua.pointer) }
+                if let lua {
+                    stateLock.withLock { openState = nil }
+                    prio_closestate(lua.pointer)
+                }
                 lua = nil
                 return
             }
