@@ -115,12 +115,21 @@ static int encode_table(encoder *e, int index) {
         return fail(e, "a table with a metatable");
     }
     if (!lua_checkstack(L, 4)) return fail(e, "a table nested too deeply for the stack");
-    if (!put_tag(e->out, TAG_TABLE)) return fail(e, "a value too large for memory");
+    /* The sizes for lua_createtable follow the tag, written once known: a
+       table decoded without them is rehashed as it fills. */
+    uint32_t sizes[2] = {0, 0}; /* array part, hash part */
+    size_t sizes_at = e->out->length + 1;
+    if (!put_tag(e->out, TAG_TABLE) || !put(e->out, sizes, sizeof sizes)) {
+        return fail(e, "a value too large for memory");
+    }
     e->ancestors[e->depth++] = self;
+    lua_Integer length = (lua_Integer)lua_rawlen(L, index);
     lua_pushnil(L);
     while (lua_next(L, index)) {
         int key = lua_gettop(L) - 1;
         int key_type = lua_type(L, key);
+        lua_Integer n = key_type == LUA_TNUMBER && lua_isinteger(L, key) ? lua_tointeger(L, key) : 0;
+        sizes[n >= 1 && n <= length ? 0 : 1]++;
         if (key_type != LUA_TSTRING && key_type != LUA_TNUMBER && key_type != LUA_TBOOLEAN) {
             lua_pop(L, 2);
             e->depth--;
@@ -140,6 +149,7 @@ static int encode_table(encoder *e, int index) {
         lua_pop(L, 1);
     }
     e->depth--;
+    memcpy(e->out->data + sizes_at, sizes, sizeof sizes);
     return put_tag(e->out, TAG_END) || fail(e, "a value too large for memory");
 }
 

@@ -76,9 +76,11 @@ static void decode_value(lua_State *L, decoder *d) {
     case TAG_CLOSURE:
         lua_pushcfunction(L, closure_elsewhere);
         break;
-    case TAG_TABLE:
+    case TAG_TABLE: {
+        uint32_t sizes[2];
+        read_raw(d, sizes, sizeof sizes);
         luaL_checkstack(L, 3, "transfer");
-        lua_createtable(L, 0, 0);
+        lua_createtable(L, (int)sizes[0], (int)sizes[1]);
         while (*d->at != TAG_END) {
             decode_value(L, d);
             decode_value(L, d);
@@ -86,6 +88,7 @@ static void decode_value(lua_State *L, decoder *d) {
         }
         d->at++;
         break;
+    }
     }
 }
 

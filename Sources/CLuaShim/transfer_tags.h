@@ -1,7 +1,8 @@
 /* The byte form of transferable values (transfer.c, transfer_decode.c):
    one tag byte per value, then its payload (8-byte integers, floats and
    lengths in the machine's order: the form never leaves the process). A
-   table is TAG_TABLE, its key and value pairs, TAG_END. */
+   table is TAG_TABLE, two uint32 sizes for lua_createtable (array part,
+   hash part), its key and value pairs, TAG_END. */
 #ifndef PRIO_TRANSFER_TAGS_H
 #define PRIO_TRANSFER_TAGS_H
 

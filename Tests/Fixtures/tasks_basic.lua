@@ -23,3 +23,10 @@ local shared = {1}
 local echo = submit(1, calc.echo, {args = {shared, shared}})
 local copy = echo:await()
 print("copied twice", copy[1] ~= copy[2], copy[1][1], copy[2][1])
+-- A big table, array and hash parts and a sparse key, comes back whole.
+local big = {name = "x", [5000] = "sparse"}
+for i = 1, 1000 do big[i] = i * 0.5 end
+local back = submit(1, calc.echo, {args = big}):await()
+local same = #back == 1000 and back.name == "x" and back[5000] == "sparse"
+for i = 1, 1000 do same = same and back[i] == i * 0.5 and math.type(back[i]) == "float" end
+print("big table copied whole", same)
